@@ -1,0 +1,144 @@
+"""The learner: `AgentState` (params, targets, optimiser states, entropy regulator) and one
+gradient update (critic step; delayed policy + target step; periodic entropy estimate + alpha step).
+
+Delayed and periodic parts run under `lax.cond`, so their gradients are only computed when taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flax.struct
+import jax
+import jax.numpy as jnp
+import optax
+
+from mjx_dacer2.config import Config
+from mjx_dacer2.losses import Losses
+from mjx_dacer2.networks import NUM_CRITICS, Networks
+from mjx_dacer2.policy import DiffusionPolicy
+from mjx_dacer2.replay import Transition
+
+
+@flax.struct.dataclass
+class AgentState:
+    policy_params: dict
+    critic_params: dict  # stacked over the 2 critics
+    target_critic_params: dict
+    policy_opt_state: optax.OptState
+    critic_opt_state: optax.OptState
+    alpha_opt_state: optax.OptState
+    log_alpha: jax.Array  # scalar
+    entropy: jax.Array  # scalar, the latest estimate
+    omega: jax.Array  # (2,) running mean sigma of each critic
+    num_updates: jax.Array  # int32 gradient updates done
+
+
+# Metrics every update reports, so that `lax.cond` branches agree on their structure.
+ACTOR_METRICS = ("actor_q_loss", "grad_field_loss")
+
+
+def apply_gradients(optimizer, loss_fn, params, opt_state, *args):
+    """Differentiate `loss_fn(params, *args) -> (loss, aux)` and take one optimiser step."""
+    (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, *args)
+    updates, opt_state = optimizer.update(grads, opt_state, params)
+    return optax.apply_updates(params, updates), opt_state, loss, aux, optax.tree.norm(grads)
+
+
+@dataclass(frozen=True)
+class Learner:
+    """Binds a run's config, networks, policy and optimisers; all methods are pure."""
+
+    config: Config
+    networks: Networks
+    policy: DiffusionPolicy
+
+    @property
+    def losses(self) -> Losses:
+        return Losses(self.config, self.policy)
+
+    @property
+    def policy_optimizer(self):
+        return optax.adam(self.config.actor_lr)
+
+    @property
+    def critic_optimizer(self):
+        return optax.adam(self.config.critic_lr)
+
+    @property
+    def alpha_optimizer(self):
+        return optax.adam(self.config.alpha_lr)
+
+    def init(self, key: jax.Array) -> AgentState:
+        key_policy, key_critic = jax.random.split(key)
+        policy_params = self.networks.policy_init(key_policy)
+        critic_params = self.networks.critic_init(key_critic)
+        log_alpha = jnp.log(jnp.asarray(self.config.initial_alpha, jnp.float32))
+        return AgentState(
+            policy_params=policy_params,
+            critic_params=critic_params,
+            target_critic_params=critic_params,
+            policy_opt_state=self.policy_optimizer.init(policy_params),
+            critic_opt_state=self.critic_optimizer.init(critic_params),
+            alpha_opt_state=self.alpha_optimizer.init(log_alpha),
+            log_alpha=log_alpha,
+            entropy=jnp.zeros((), jnp.float32),
+            omega=jnp.zeros((NUM_CRITICS,), jnp.float32),
+            num_updates=jnp.zeros((), jnp.int32),
+        )
+
+    def update(self, state: AgentState, batch: Transition, key: jax.Array):
+        """One gradient update on a (B, ...) batch of normalised transitions."""
+        c = self.config
+        key_critic, key_actor, key_entropy = jax.random.split(key, 3)
+        first = state.num_updates == 0
+
+        critic_params, critic_opt_state, _, (omega, metrics), critic_gnorm = apply_gradients(
+            self.critic_optimizer, self.losses.critic_loss, state.critic_params,
+            state.critic_opt_state, state.target_critic_params, state.policy_params,
+            state.log_alpha, state.omega, first, batch, key_critic,
+        )
+        metrics = dict(metrics, critic_grad_norm=critic_gnorm)
+        state = state.replace(critic_params=critic_params, critic_opt_state=critic_opt_state,
+                              omega=omega)
+
+        do_actor = state.num_updates % c.policy_delay == 0
+        state, actor_metrics = jax.lax.cond(
+            do_actor, self._actor_and_targets, self._skip_actor, state, batch.obs, key_actor
+        )
+        do_entropy = state.num_updates % c.entropy_every == 0
+        state = jax.lax.cond(
+            do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
+        )
+        metrics.update(actor_metrics, alpha=jnp.exp(state.log_alpha), entropy=state.entropy,
+                       actor_updated=do_actor.astype(jnp.float32))
+        return state.replace(num_updates=state.num_updates + 1), metrics
+
+    def _actor_and_targets(self, state: AgentState, obs: jax.Array, key: jax.Array):
+        params, opt_state, loss, metrics, gnorm = apply_gradients(
+            self.policy_optimizer, self.losses.actor_loss, state.policy_params,
+            state.policy_opt_state, state.critic_params, state.target_critic_params,
+            state.log_alpha, obs, key,
+        )
+        targets = optax.incremental_update(
+            state.critic_params, state.target_critic_params, self.config.tau
+        )
+        state = state.replace(policy_params=params, policy_opt_state=opt_state,
+                              target_critic_params=targets)
+        metrics = {name: metrics.get(name, jnp.zeros(())) for name in ACTOR_METRICS}
+        return state, dict(metrics, actor_loss=loss, actor_grad_norm=gnorm)
+
+    def _skip_actor(self, state: AgentState, obs: jax.Array, key: jax.Array):
+        zeros = {name: jnp.zeros(()) for name in (*ACTOR_METRICS, "actor_loss", "actor_grad_norm")}
+        return state, zeros
+
+    def _entropy_and_alpha(self, state: AgentState, obs: jax.Array, key: jax.Array):
+        entropy = self.losses.policy_entropy(state.policy_params, state.log_alpha, obs, key)
+        grad = jax.grad(self.losses.alpha_loss)(state.log_alpha, entropy)
+        updates, opt_state = self.alpha_optimizer.update(grad, state.alpha_opt_state)
+        return state.replace(log_alpha=optax.apply_updates(state.log_alpha, updates),
+                             alpha_opt_state=opt_state, entropy=entropy)
+
+
+def make_learner(config: Config, networks: Networks, policy: DiffusionPolicy) -> Learner:
+    return Learner(config=config, networks=networks, policy=policy)

@@ -1,0 +1,63 @@
+"""Run-directory output: config.json, metrics.jsonl, TensorBoard events and the progress bar.
+
+The training driver calls `RunLogger.log(step, metrics)` once per chunk (host side only).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from pathlib import Path
+
+from tensorboardX import SummaryWriter
+from tqdm import tqdm
+
+from mjx_dacer2.config import Config
+
+
+class RunLogger:
+    """Writes one JSON line and one TensorBoard point per metric per chunk; drives tqdm."""
+
+    def __init__(self, run_dir: Path, total_steps: int, show_progress: bool = True):
+        self.run_dir = run_dir
+        self.jsonl = open(run_dir / "metrics.jsonl", "a", buffering=1)
+        self.writer = SummaryWriter(str(run_dir / "tb"))
+        self.bar = tqdm(total=total_steps, unit="step", unit_scale=True, disable=not show_progress,
+                        dynamic_ncols=True, smoothing=0.3)
+        self.start = time.perf_counter()
+        self.last_eval: float | None = None
+
+    def log(self, step: int, metrics: dict) -> None:
+        record = {"env_steps": step, "wall_s": round(time.perf_counter() - self.start, 3)}
+        record.update({k: _jsonable(v) for k, v in metrics.items()})
+        self.jsonl.write(json.dumps(record) + "\n")
+        for name, value in metrics.items():
+            if isinstance(value, (int, float)) and math.isfinite(value):
+                self.writer.add_scalar(name, value, step)
+        if "eval_return" in metrics:
+            self.last_eval = metrics["eval_return"]
+        self.bar.update(step - self.bar.n)
+        postfix = {}
+        for key, label in (("env_steps_per_s", "env/s"), ("updates_per_s", "upd/s")):
+            if key in metrics:
+                postfix[label] = f"{metrics[key]:,.0f}"
+        if self.last_eval is not None:
+            postfix["eval"] = f"{self.last_eval:.1f}"
+        self.bar.set_postfix(postfix, refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+        self.writer.close()
+        self.jsonl.close()
+
+
+def write_config(run_dir: Path, config: Config) -> None:
+    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+
+
+def _jsonable(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value

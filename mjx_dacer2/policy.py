@@ -1,0 +1,77 @@
+"""The diffusion policy as callables: stochastic sampling, exploration noise, deterministic act.
+
+`DiffusionPolicy` binds the network and the schedule; every method is a pure function of params,
+observations and keys, so it can be used inside the jitted training loop or on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+
+from mjx_dacer2.diffusion import ChainOutput, Schedule, chain_noise, sample_chain, vp_schedule
+from mjx_dacer2.networks import Networks
+
+
+@dataclass(frozen=True)
+class DiffusionPolicy:
+    """A T-step reverse-diffusion policy over actions in [-1, 1]^d."""
+
+    networks: Networks
+    schedule: Schedule
+    exploration_noise_scale: float  # lambda
+
+    @property
+    def num_steps(self) -> int:
+        return len(self.schedule.alphas)
+
+    def chain(self, params: dict, obs: jax.Array, key: jax.Array) -> ChainOutput:
+        """Sample x_0 for each observation (..., o) with fresh chain noise; keeps the x_t inputs."""
+        shape = (*obs.shape[:-1], self.networks.action_size)
+        x_T, z = chain_noise(key, self.num_steps, shape)
+        return self.chain_from_noise(params, obs, x_T, z)
+
+    def chain_from_noise(
+        self, params: dict, obs: jax.Array, x_T: jax.Array, z: jax.Array
+    ) -> ChainOutput:
+        def eps_fn(x, k):
+            return self.networks.eps_apply(params, obs, x, k)
+
+        return sample_chain(eps_fn, self.schedule, x_T, z)
+
+    def explore(self, action: jax.Array, key: jax.Array, log_alpha: jax.Array) -> jax.Array:
+        """a = clip(x + lambda*alpha*xi, -1, 1): the entropy-regulated exploration noise."""
+        scale = self.exploration_noise_scale * jnp.exp(log_alpha)
+        return jnp.clip(action + scale * jax.random.normal(key, action.shape), -1.0, 1.0)
+
+    def sample(
+        self, params: dict, obs: jax.Array, key: jax.Array, log_alpha: jax.Array
+    ) -> ChainOutput:
+        """The behaviour policy: chain sample plus exploration noise (used by every loss)."""
+        key_chain, key_noise = jax.random.split(key)
+        out = self.chain(params, obs, key_chain)
+        return out._replace(action=self.explore(out.action, key_noise, log_alpha))
+
+    def deterministic(self, params: dict, obs: jax.Array, noise_key: jax.Array) -> jax.Array:
+        """Evaluation policy: no exploration noise, chain noise drawn once from a fixed key and
+        shared by every state, so the action is a fixed function of the observation."""
+        x_T, z = chain_noise(noise_key, self.num_steps, (self.networks.action_size,))
+        x_T = jnp.broadcast_to(x_T, (*obs.shape[:-1], x_T.shape[-1]))
+        z = jnp.broadcast_to(z[(slice(None),) + (None,) * (obs.ndim - 1)], (*z.shape[:1], *x_T.shape))
+        return self.chain_from_noise(params, obs, x_T, z).action
+
+
+def make_policy(
+    networks: Networks,
+    num_steps: int,
+    beta_min: float,
+    beta_max: float,
+    exploration_noise_scale: float,
+) -> DiffusionPolicy:
+    return DiffusionPolicy(
+        networks=networks,
+        schedule=vp_schedule(num_steps, beta_min, beta_max),
+        exploration_noise_scale=exploration_noise_scale,
+    )

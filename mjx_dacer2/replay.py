@@ -1,0 +1,68 @@
+"""Device-resident uniform replay: a fixed-capacity ring buffer of `Transition`s.
+
+Insertion writes a block at the write index (wrapping around) without moving the rest of the
+array, so it costs O(inserted) even when full. The buffer is part of the train state and donated.
+"""
+
+from __future__ import annotations
+
+import flax.struct
+import jax
+import jax.numpy as jnp
+
+
+@flax.struct.dataclass
+class Transition:
+    """One step of experience; every field has a leading batch shape."""
+
+    obs: jax.Array  # (..., o)
+    action: jax.Array  # (..., d) in [-1, 1]
+    reward: jax.Array  # (...,)
+    next_obs: jax.Array  # (..., o) the final observation on episode ends
+    terminated: jax.Array  # (...,) float 1.0 where the MDP ended (truncation is 0: bootstrap)
+
+
+@flax.struct.dataclass
+class ReplayBuffer:
+    data: Transition  # every leaf (capacity, ...)
+    insert_index: jax.Array  # int32: where the next transition goes
+    size: jax.Array  # int32: valid transitions, <= capacity
+
+    @property
+    def capacity(self) -> int:
+        return self.data.reward.shape[0]
+
+
+def init_buffer(capacity: int, obs_size: int, action_size: int) -> ReplayBuffer:
+    f32 = jnp.float32
+    data = Transition(
+        obs=jnp.zeros((capacity, obs_size), f32),
+        action=jnp.zeros((capacity, action_size), f32),
+        reward=jnp.zeros((capacity,), f32),
+        next_obs=jnp.zeros((capacity, obs_size), f32),
+        terminated=jnp.zeros((capacity,), f32),
+    )
+    zero = jnp.zeros((), jnp.int32)
+    return ReplayBuffer(data=data, insert_index=zero, size=zero)
+
+
+def insert(buffer: ReplayBuffer, batch: Transition) -> ReplayBuffer:
+    """Write a (N, ...) batch at the write index, wrapping; the oldest entries are overwritten."""
+    n = batch.reward.shape[0]
+    capacity = buffer.capacity
+    if n > capacity:
+        raise ValueError(f"cannot insert {n} transitions into a buffer of {capacity}")
+    rows = (buffer.insert_index + jnp.arange(n)) % capacity  # (N,)
+    data = jax.tree.map(lambda store, new: store.at[rows].set(new.astype(store.dtype)),
+                        buffer.data, batch)
+    return ReplayBuffer(
+        data=data,
+        insert_index=(buffer.insert_index + n) % capacity,
+        size=jnp.minimum(buffer.size + n, capacity),
+    )
+
+
+def sample(buffer: ReplayBuffer, key: jax.Array, shape: tuple[int, ...]) -> Transition:
+    """Uniform sample with replacement of `shape` transitions among the valid ones."""
+    rows = jax.random.randint(key, shape, 0, jnp.maximum(buffer.size, 1))
+    return jax.tree.map(lambda store: store[rows], buffer.data)

@@ -1,0 +1,201 @@
+"""The fused, device-resident training loop.
+
+`make_trainer(config, env)` returns a `Trainer` whose `init(key)` builds the whole `TrainState`
+and whose `train_chunk(state)` is ONE jitted, buffer-donating `lax.scan` over
+`iterations_per_chunk` iterations. An iteration acts in all envs (uniform actions during the
+warm-up, the diffusion policy after), steps the vmapped MJX envs, writes the transitions into the
+device ring buffer, samples (U, B) transitions at once and runs U gradient updates. Nothing leaves
+the device inside a chunk; metrics come back as one small pytree of per-chunk sums.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import flax.struct
+import jax
+import jax.numpy as jnp
+
+from envs import Env, VecEnv, VecEnvState
+from mjx_dacer2 import replay
+from mjx_dacer2.agent import AgentState, Learner, make_learner
+from mjx_dacer2.config import Config
+from mjx_dacer2.networks import make_networks
+from mjx_dacer2.normalizer import RunningStats, init_stats, normalize, update_stats
+from mjx_dacer2.policy import DiffusionPolicy, make_policy
+from mjx_dacer2.replay import ReplayBuffer, Transition
+
+
+@flax.struct.dataclass
+class TrainState:
+    """All mutable state of a run, in one pytree (checkpointed whole)."""
+
+    agent: AgentState
+    buffer: ReplayBuffer
+    env_state: VecEnvState
+    obs_stats: RunningStats
+    key: jax.Array
+    env_steps: jax.Array  # int32 transitions collected so far
+    iterations: jax.Array  # int32 iterations done
+
+
+# Per-chunk sums the host turns into means (see `summarize_chunk`).
+UPDATE_SUMS = ("critic_loss", "q_mean", "q_sigma", "target_mean", "critic_grad_norm", "alpha",
+               "entropy")
+ACTOR_SUMS = ("actor_loss", "actor_q_loss", "grad_field_loss", "actor_grad_norm")
+
+
+@dataclass(frozen=True)
+class Trainer:
+    config: Config
+    env: Env
+    vec_env: VecEnv
+    learner: Learner
+    policy: DiffusionPolicy
+
+    def init(self, key: jax.Array) -> TrainState:
+        key_agent, key_env, key_run = jax.random.split(key, 3)
+        c, env = self.config, self.env
+        return TrainState(
+            agent=self.learner.init(key_agent),
+            buffer=replay.init_buffer(c.replay_capacity, env.obs_size, env.action_size),
+            env_state=self.vec_env.reset(key_env),
+            obs_stats=init_stats(env.obs_size),
+            key=key_run,
+            env_steps=jnp.zeros((), jnp.int32),
+            iterations=jnp.zeros((), jnp.int32),
+        )
+
+    def normalize(self, stats: RunningStats, obs: jax.Array) -> jax.Array:
+        return normalize(stats, obs, self.config.normalize_observations)
+
+    def act(self, state: TrainState, key: jax.Array) -> jax.Array:
+        """Actions (E, d) for all envs: uniform in the warm-up, the behaviour policy after."""
+        obs = state.env_state.obs
+        shape = (obs.shape[0], self.env.action_size)
+
+        def uniform(key):
+            return jax.random.uniform(key, shape, minval=-1.0, maxval=1.0)
+
+        def policy(key):
+            norm_obs = self.normalize(state.obs_stats, obs)
+            return self.policy.sample(
+                state.agent.policy_params, norm_obs, key, state.agent.log_alpha
+            ).action
+
+        warm = state.env_steps < self.config.warmup_steps
+        return jax.lax.cond(warm, uniform, policy, key)
+
+    def learn(self, state: TrainState, key: jax.Array):
+        """U gradient updates on batches sampled at once; skipped before learning starts."""
+        c = self.config
+        key_sample, key_updates = jax.random.split(key)
+
+        def run_updates(agent: AgentState):
+            batches = replay.sample(state.buffer, key_sample, (c.updates_per_iteration,
+                                                               c.batch_size))
+            batches = batches.replace(obs=self.normalize(state.obs_stats, batches.obs),
+                                      next_obs=self.normalize(state.obs_stats, batches.next_obs))
+            keys = jax.random.split(key_updates, c.updates_per_iteration)
+
+            def one_update(agent, inputs):
+                batch, key = inputs
+                return self.learner.update(agent, batch, key)
+
+            agent, metrics = jax.lax.scan(one_update, agent, (batches, keys))
+            return agent, self._sum_update_metrics(metrics)
+
+        def skip(agent: AgentState):
+            return agent, self._zero_update_metrics()
+
+        learning = (state.env_steps >= c.learning_starts) & (c.updates_per_iteration > 0)
+        return jax.lax.cond(learning, run_updates, skip, state.agent)
+
+    def _sum_update_metrics(self, metrics: dict) -> dict:
+        sums = {name: jnp.sum(metrics[name]) for name in (*UPDATE_SUMS, *ACTOR_SUMS)}
+        sums["num_updates"] = jnp.asarray(metrics["critic_loss"].shape[0], jnp.float32)
+        sums["num_actor_updates"] = jnp.sum(metrics["actor_updated"])
+        return sums
+
+    def _zero_update_metrics(self) -> dict:
+        names = (*UPDATE_SUMS, *ACTOR_SUMS, "num_updates", "num_actor_updates")
+        return {name: jnp.zeros((), jnp.float32) for name in names}
+
+    def iteration(self, state: TrainState, _=None):
+        """Act, step every env, store the transitions, learn."""
+        key, key_act, key_learn = jax.random.split(state.key, 3)
+        action = self.act(state, key_act)
+        env_state, result = self.vec_env.step(state.env_state, action)
+        transitions = Transition(
+            obs=state.env_state.obs,
+            action=action,
+            reward=result.reward,
+            next_obs=result.next_obs,
+            terminated=result.terminated.astype(jnp.float32),
+        )
+        obs_stats = state.obs_stats
+        if self.config.normalize_observations:
+            obs_stats = update_stats(obs_stats, state.env_state.obs)
+        state = state.replace(
+            buffer=replay.insert(state.buffer, transitions),
+            env_state=env_state,
+            obs_stats=obs_stats,
+            key=key,
+            env_steps=state.env_steps + self.vec_env.num_envs,
+            iterations=state.iterations + 1,
+        )
+        agent, metrics = self.learn(state, key_learn)
+        done = result.done.astype(jnp.float32)
+        metrics.update(
+            reward=jnp.mean(result.reward),
+            episodes=jnp.sum(done),
+            episode_return=jnp.sum(result.episode_return * done),
+            episode_length=jnp.sum(result.episode_length * done),
+            terminations=jnp.sum(result.terminated.astype(jnp.float32)),
+        )
+        return state.replace(agent=agent), metrics
+
+    def train_chunk_unjitted(self, state: TrainState) -> tuple[TrainState, dict]:
+        """`iterations_per_chunk` iterations in one scan; returns per-chunk metric sums."""
+        state, metrics = jax.lax.scan(
+            self.iteration, state, None, length=self.config.iterations_per_chunk
+        )
+        return state, jax.tree.map(jnp.sum, metrics)
+
+    @functools.cached_property
+    def train_chunk(self):
+        """The jitted chunk; the input state is donated (its buffers are reused in place)."""
+        return jax.jit(self.train_chunk_unjitted, donate_argnums=0)
+
+
+def summarize_chunk(sums: dict, iterations: int) -> dict:
+    """Turn a chunk's metric sums (host numpy) into means for logging."""
+    out = {"reward": float(sums["reward"]) / iterations}
+    if sums["num_updates"] > 0:
+        out.update({k: float(sums[k]) / float(sums["num_updates"]) for k in UPDATE_SUMS})
+    if sums["num_actor_updates"] > 0:
+        out.update({k: float(sums[k]) / float(sums["num_actor_updates"]) for k in ACTOR_SUMS})
+    if sums["episodes"] > 0:
+        out["train_return"] = float(sums["episode_return"]) / float(sums["episodes"])
+        out["train_length"] = float(sums["episode_length"]) / float(sums["episodes"])
+    out["episodes"] = float(sums["episodes"])
+    out["updates"] = float(sums["num_updates"])
+    return out
+
+
+def make_trainer(config: Config, env: Env) -> Trainer:
+    """Build the networks, policy, learner and vectorised env for one run."""
+    networks = make_networks(
+        env.obs_size, env.action_size, config.policy_hidden, config.critic_hidden,
+        config.time_embed_dim,
+    )
+    policy = make_policy(networks, config.num_diffusion_steps, config.beta_min, config.beta_max,
+                         config.exploration_noise_scale)
+    return Trainer(
+        config=config,
+        env=env,
+        vec_env=VecEnv(env, config.num_envs),
+        learner=make_learner(config, networks, policy),
+        policy=policy,
+    )

@@ -1,0 +1,133 @@
+"""Losses on tiny hand-computed cases: DSAC-T critic loss and targets, sign of the Q-gradient loss."""
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from mjx_dacer2.config import Config
+from mjx_dacer2.diffusion import reverse_step, vp_schedule
+from mjx_dacer2.losses import (
+    Losses,
+    critic_targets,
+    distributional_critic_loss,
+    update_omega,
+)
+from mjx_dacer2.networks import make_networks
+from mjx_dacer2.policy import make_policy
+
+
+def test_critic_loss_hand_computed():
+    mu = jnp.array([[1.0], [2.0]])
+    sigma = jnp.array([[0.5], [1.0]])
+    y, y_s, omega = jnp.array([1.5]), jnp.array([3.0]), jnp.array([0.5, 1.0])
+    loss = distributional_critic_loss(mu, sigma, y, y_s, omega, epsilon=0.1, noise_clip=3.0)
+    # critic 1: y_s - mu = 2 clipped to 3*0.5 = 1.5 -> yb = 2.5
+    #   -(0.25 + 0.1) * [1*(0.5)/0.35 + 0.5*((1 - 2.5)^2 - 0.25)/(0.125 + 0.1)] = -2.0555...
+    # critic 2: yb = 3 -> -(1 + 0.1) * [2*(-0.5)/1.1 + 1*(1 - 1)/1.1] = 1.0
+    assert float(loss) == pytest.approx(-2.0555556 + 1.0, rel=1e-6)
+
+    grad_mu, grad_sigma = jax.grad(
+        lambda m, s: distributional_critic_loss(m, s, y, y_s, omega, 0.1, 3.0), argnums=(0, 1)
+    )(mu, sigma)
+    # Descent moves each mean toward y and grows sigma where the error exceeds it.
+    np.testing.assert_allclose(grad_mu[:, 0], [-0.5, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(grad_sigma[:, 0], [-0.35 * 2.0 / 0.225, 0.0], rtol=1e-5, atol=1e-7)
+
+
+def test_termination_cuts_and_truncation_bootstraps():
+    next_mu = jnp.array([[10.0, 10.0], [4.0, 4.0]])  # critic 2 is the min
+    next_sigma = jnp.array([[1.0, 1.0], [2.0, 2.0]])
+    reward = jnp.array([1.0, 1.0])
+    terminated = jnp.array([1.0, 0.0])  # env 0 terminated; env 1 was truncated (not terminated)
+    z = jnp.array([0.5, 5.0])  # z of env 1 is clipped to 3
+    y, y_s = critic_targets(reward, terminated, next_mu, next_sigma, z, 0.99, 0.2, 3.0)
+    np.testing.assert_allclose(y, [0.2, 0.2 + 0.99 * 4.0], rtol=1e-6)
+    np.testing.assert_allclose(y_s, [0.2, 0.2 + 0.99 * (4.0 + 2.0 * 3.0)], rtol=1e-6)
+
+
+def test_omega_starts_at_batch_mean_then_follows_ema():
+    sigma = jnp.array([[1.0, 3.0], [2.0, 2.0]])
+    first = update_omega(jnp.zeros(2), sigma, 0.1, jnp.array(True))
+    np.testing.assert_allclose(first, [2.0, 2.0])
+    later = update_omega(jnp.array([1.0, 1.0]), sigma, 0.1, jnp.array(False))
+    np.testing.assert_allclose(later, [1.1, 1.1])
+
+
+def _losses_with_quadratic_critic(best_action, **config_changes):
+    """Losses whose twin critics are Q(s, a) = -||a - best||^2 (and a shifted copy)."""
+    networks = make_networks(3, 2, (8,), (8,))
+
+    def critic_apply(params, obs, action):
+        q = -jnp.sum((action - best_action) ** 2, axis=-1)
+        return jnp.stack([q, q - 1.0]), jnp.ones((2, *q.shape))
+
+    networks = dataclasses.replace(networks, critic_apply=critic_apply)
+    policy = make_policy(networks, 5, 0.1, 10.0, 0.1)
+    return Losses(Config(**config_changes), policy)
+
+
+@pytest.mark.parametrize("which_q", ["min", "mean_normalized", "target_min"])
+def test_q_gradient_is_unit_and_points_uphill(which_q):
+    best = jnp.array([0.6, -0.2])
+    losses = _losses_with_quadratic_critic(best, grad_target_q=which_q)
+    a = jnp.array([[0.0, 0.0], [1.0, 1.0]])
+    g = losses.q_gradient({}, {}, jnp.zeros((2, 3)), a)
+    np.testing.assert_allclose(jnp.linalg.norm(g, axis=-1), 1.0, rtol=1e-5)
+    expected = (best - a) / jnp.linalg.norm(best - a, axis=-1, keepdims=True)
+    np.testing.assert_allclose(g, expected, rtol=1e-5)
+
+
+def test_reverse_step_with_the_grad_loss_target_raises_q():
+    """Moving eps toward L_g's target -w(t)*g_hat makes each reverse step raise Q.
+
+    Q is linear here (its gradient is the same everywhere) and eps0 is the noise for which the
+    x0 estimate is 0, so the effect of the target is not hidden by the [-1, 1] clip of x0.
+    """
+    direction = jnp.array([0.8, -0.6])
+    networks = make_networks(3, 2, (8,), (8,))
+
+    def critic_apply(params, obs, action):
+        q = action @ direction
+        return jnp.stack([q, q + 1.0]), jnp.ones((2, *q.shape))
+
+    networks = dataclasses.replace(networks, critic_apply=critic_apply)
+    losses = Losses(Config(), make_policy(networks, 5, 0.1, 10.0, 0.1))
+    schedule = vp_schedule(5)
+    x = jax.random.uniform(jax.random.key(0), (64, 2), minval=-0.8, maxval=0.8)
+    g_hat = losses.q_gradient({}, {}, jnp.zeros((64, 3)), x)
+    np.testing.assert_allclose(g_hat, jnp.broadcast_to(direction, x.shape), rtol=1e-5)
+    no_noise = jnp.zeros_like(x)
+    for k in range(5):
+        kk = jnp.full((64,), k)
+        eps0 = x / jnp.sqrt(1.0 - schedule.alpha_bars[k])
+        w = jnp.exp(0.4 * (k + 1) - 1.8)
+        target = reverse_step(schedule, x, eps0 - w * g_hat, kk, no_noise)
+        neutral = reverse_step(schedule, x, eps0, kk, no_noise)
+        opposite = reverse_step(schedule, x, eps0 + w * g_hat, kk, no_noise)
+        assert jnp.all(target @ direction > neutral @ direction), k
+        assert jnp.all(opposite @ direction < neutral @ direction), k
+
+
+def test_grad_field_loss_is_zero_at_its_target():
+    """With eps_theta replaced by -w(t) * g_hat, L_g vanishes (any source of a_t)."""
+    best = jnp.array([0.3, 0.1])
+    for source in ("chain", "forward_noised"):
+        losses = _losses_with_quadratic_critic(best, grad_target_source=source)
+        nets = losses.policy.networks
+
+        def eps_apply(params, obs, a, k, nets=nets):
+            t = k + 1
+            g = losses.q_gradient({}, {}, obs, a)
+            return -jnp.exp(0.4 * t - 1.8)[..., None] * g
+
+        policy = dataclasses.replace(
+            losses.policy, networks=dataclasses.replace(nets, eps_apply=eps_apply)
+        )
+        losses = dataclasses.replace(losses, policy=policy)
+        obs = jnp.zeros((16, 3))
+        out = policy.chain({}, obs, jax.random.key(1))
+        loss = losses.grad_field_loss({}, {}, {}, obs, out.inputs, out.action, jax.random.key(2))
+        assert float(loss) == pytest.approx(0.0, abs=1e-8)
