@@ -34,7 +34,7 @@ class AgentState:
     num_updates: jax.Array  # int32 gradient updates done
 
 
-# Metrics every update reports, so that `lax.cond` branches agree on their structure.
+# Actor metrics every update reports (zeros when skipped), so `lax.cond` branches agree.
 ACTOR_METRICS = ("actor_q_loss", "grad_field_loss")
 
 
@@ -47,11 +47,18 @@ def apply_gradients(optimizer, loss_fn, params, opt_state, *args):
 
 @dataclass(frozen=True)
 class Learner:
-    """Binds a run's config, networks, policy and optimisers; all methods are pure."""
+    """DACER / DACER2. Binds a run's config, networks, policy and optimisers; methods are pure.
+
+    The trainer sees every algorithm through this interface: `init`, `explore` (behaviour
+    actions), `deterministic` (evaluation actions from policy params), `policy_params`, `update`
+    (one gradient update returning fixed-structure metrics), and `actor_metric_names` (metrics
+    averaged over actor updates only; the update reports `actor_updated` as 0/1).
+    """
 
     config: Config
     networks: Networks
     policy: DiffusionPolicy
+    actor_metric_names = (*ACTOR_METRICS, "actor_loss", "actor_grad_norm")
 
     @property
     def losses(self) -> Losses:
@@ -86,6 +93,19 @@ class Learner:
             omega=jnp.zeros((NUM_CRITICS,), jnp.float32),
             num_updates=jnp.zeros((), jnp.int32),
         )
+
+    def explore(self, state: AgentState, obs: jax.Array, key: jax.Array) -> jax.Array:
+        """Behaviour actions: chain sample plus lambda*alpha exploration noise."""
+        return self.policy.sample(state.policy_params, obs, key, state.log_alpha).action
+
+    def deterministic(self, policy_params: dict, obs: jax.Array) -> jax.Array:
+        """Evaluation actions (see `DiffusionPolicy.deterministic`)."""
+        return self.policy.deterministic(policy_params, obs,
+                                         jax.random.key(self.config.eval_noise_seed))
+
+    @staticmethod
+    def policy_params(state: AgentState) -> dict:
+        return state.policy_params
 
     def update(self, state: AgentState, batch: Transition, key: jax.Array):
         """One gradient update on a (B, ...) batch of normalised transitions."""
@@ -129,8 +149,7 @@ class Learner:
         return state, dict(metrics, actor_loss=loss, actor_grad_norm=gnorm)
 
     def _skip_actor(self, state: AgentState, obs: jax.Array, key: jax.Array):
-        zeros = {name: jnp.zeros(()) for name in (*ACTOR_METRICS, "actor_loss", "actor_grad_norm")}
-        return state, zeros
+        return state, {name: jnp.zeros(()) for name in self.actor_metric_names}
 
     def _entropy_and_alpha(self, state: AgentState, obs: jax.Array, key: jax.Array):
         entropy = self.losses.policy_entropy(state.policy_params, state.log_alpha, obs, key)

@@ -7,6 +7,7 @@ masked out), so the result is the mean and std of full-episode returns and lengt
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
@@ -14,25 +15,22 @@ import jax.numpy as jnp
 
 from envs import Env, VecEnv
 from mjx_dacer2.normalizer import RunningStats, normalize
-from mjx_dacer2.policy import DiffusionPolicy
 
 
 @dataclass(frozen=True)
 class Evaluator:
     env: Env
-    policy: DiffusionPolicy
+    act_fn: Callable[[dict, jax.Array], jax.Array]  # (policy params, obs (E, o)) -> (E, d)
     num_episodes: int
     normalize_observations: bool
-    noise_seed: int
 
     def run_unjitted(self, policy_params: dict, obs_stats: RunningStats, key: jax.Array) -> dict:
         vec_env = VecEnv(self.env, self.num_episodes)
-        noise_key = jax.random.key(self.noise_seed)
 
         def step(carry, _):
             env_state, alive, ret, length = carry
             obs = normalize(obs_stats, env_state.obs, self.normalize_observations)
-            action = self.policy.deterministic(policy_params, obs, noise_key)
+            action = self.act_fn(policy_params, obs)
             env_state, result = vec_env.step(env_state, action)
             ret = ret + alive * result.reward
             length = length + alive
@@ -53,8 +51,9 @@ class Evaluator:
         return jax.jit(self.run_unjitted)
 
 
-def make_evaluator(config, env: Env, policy: DiffusionPolicy) -> Evaluator:
+def make_evaluator(config, env: Env, act_fn) -> Evaluator:
+    """Evaluator of `act_fn(policy_params, obs)`, the algorithm's deterministic policy."""
     return Evaluator(
-        env=env, policy=policy, num_episodes=config.num_eval_envs,
-        normalize_observations=config.normalize_observations, noise_seed=config.eval_noise_seed,
+        env=env, act_fn=act_fn, num_episodes=config.num_eval_envs,
+        normalize_observations=config.normalize_observations,
     )

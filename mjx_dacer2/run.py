@@ -67,7 +67,7 @@ def train(config: Config) -> dict:
 
     env = make_env(config)
     trainer = make_trainer(config, env)
-    evaluator = make_evaluator(config, env, trainer.policy)
+    evaluator = make_evaluator(config, env, trainer.learner.deterministic)
     key = jax.random.key(config.seed)
     key_init, key_eval = jax.random.split(key)
 
@@ -75,7 +75,7 @@ def train(config: Config) -> dict:
     start = time.perf_counter()
     try:
         state = jax.jit(trainer.init)(key_init)
-        untrained = _evaluate(evaluator, state, jax.random.fold_in(key_eval, 0))
+        untrained = _evaluate(trainer, evaluator, state, jax.random.fold_in(key_eval, 0))
         logger.log(0, untrained)
         summary = _train_loop(config, trainer, evaluator, state, logger, key_eval)
     finally:
@@ -85,8 +85,9 @@ def train(config: Config) -> dict:
     return summary
 
 
-def _evaluate(evaluator, state, key) -> dict:
-    metrics = evaluator.run(state.agent.policy_params, state.obs_stats, key)
+def _evaluate(trainer: Trainer, evaluator, state, key) -> dict:
+    params = trainer.learner.policy_params(state.agent)
+    metrics = evaluator.run(params, state.obs_stats, key)
     return {k: float(v) for k, v in jax.device_get(metrics).items()}
 
 
@@ -97,14 +98,15 @@ def _train_loop(config: Config, trainer: Trainer, evaluator, state, logger, key_
         state, sums = trainer.train_chunk(state)
         sums = jax.device_get(sums)
         now = time.perf_counter()
-        metrics = summarize_chunk(sums, config.iterations_per_chunk)
+        metrics = summarize_chunk(sums, config.iterations_per_chunk,
+                                  trainer.learner.actor_metric_names)
         metrics["env_steps_per_s"] = config.env_steps_per_chunk / (now - tick)
         metrics["updates_per_s"] = metrics["updates"] / (now - tick)
         step = int(state.env_steps)
         check_finite(step, metrics)
         is_last = chunk == config.num_chunks
         if is_last or (config.eval_every_chunks and chunk % config.eval_every_chunks == 0):
-            metrics.update(_evaluate(evaluator, state, jax.random.fold_in(key_eval, chunk)))
+            metrics.update(_evaluate(trainer, evaluator, state, jax.random.fold_in(key_eval, chunk)))
             check_finite(step, metrics)
             last = metrics
         logger.log(step, metrics)

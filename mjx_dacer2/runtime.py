@@ -23,3 +23,13 @@ def enable_compilation_cache(cache_dir: Path | str | None = None) -> Path:
 def set_matmul_precision(precision: str) -> None:
     """Pin float32 matmul precision ('highest' avoids TF32 on recent GPUs; see README)."""
     jax.config.update("jax_default_matmul_precision", precision)
+
+
+def quiet_library_warnings() -> None:
+    """Silence known-harmless import chatter (Brax's maintenance notice, optional mujoco_warp)."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Brax System, piplines and environments")
+    logging.getLogger("mujoco.mjx").setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)

@@ -40,10 +40,8 @@ class TrainState:
     iterations: jax.Array  # int32 iterations done
 
 
-# Per-chunk sums the host turns into means (see `summarize_chunk`).
-UPDATE_SUMS = ("critic_loss", "q_mean", "q_sigma", "target_mean", "critic_grad_norm", "alpha",
-               "entropy")
-ACTOR_SUMS = ("actor_loss", "actor_q_loss", "grad_field_loss", "actor_grad_norm")
+# Per-chunk sums of env metrics; update metrics are summed too and averaged by the host.
+ENV_SUMS = ("reward", "episodes", "episode_return", "episode_length", "terminations")
 
 
 @dataclass(frozen=True)
@@ -79,10 +77,7 @@ class Trainer:
             return jax.random.uniform(key, shape, minval=-1.0, maxval=1.0)
 
         def policy(key):
-            norm_obs = self.normalize(state.obs_stats, obs)
-            return self.policy.sample(
-                state.agent.policy_params, norm_obs, key, state.agent.log_alpha
-            ).action
+            return self.learner.explore(state.agent, self.normalize(state.obs_stats, obs), key)
 
         warm = state.env_steps < self.config.warmup_steps
         return jax.lax.cond(warm, uniform, policy, key)
@@ -104,23 +99,16 @@ class Trainer:
                 return self.learner.update(agent, batch, key)
 
             agent, metrics = jax.lax.scan(one_update, agent, (batches, keys))
-            return agent, self._sum_update_metrics(metrics)
+            sums = jax.tree.map(jnp.sum, metrics)
+            sums["num_updates"] = jnp.asarray(c.updates_per_iteration, jnp.float32)
+            return agent, sums
 
         def skip(agent: AgentState):
-            return agent, self._zero_update_metrics()
+            shapes = jax.eval_shape(run_updates, agent)[1]
+            return agent, jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
         learning = (state.env_steps >= c.learning_starts) & (c.updates_per_iteration > 0)
         return jax.lax.cond(learning, run_updates, skip, state.agent)
-
-    def _sum_update_metrics(self, metrics: dict) -> dict:
-        sums = {name: jnp.sum(metrics[name]) for name in (*UPDATE_SUMS, *ACTOR_SUMS)}
-        sums["num_updates"] = jnp.asarray(metrics["critic_loss"].shape[0], jnp.float32)
-        sums["num_actor_updates"] = jnp.sum(metrics["actor_updated"])
-        return sums
-
-    def _zero_update_metrics(self) -> dict:
-        names = (*UPDATE_SUMS, *ACTOR_SUMS, "num_updates", "num_actor_updates")
-        return {name: jnp.zeros((), jnp.float32) for name in names}
 
     def iteration(self, state: TrainState, _=None):
         """Act, step every env, store the transitions, learn."""
@@ -169,18 +157,25 @@ class Trainer:
         return jax.jit(self.train_chunk_unjitted, donate_argnums=0)
 
 
-def summarize_chunk(sums: dict, iterations: int) -> dict:
-    """Turn a chunk's metric sums (host numpy) into means for logging."""
+def summarize_chunk(sums: dict, iterations: int, actor_metric_names: tuple[str, ...]) -> dict:
+    """Turn a chunk's metric sums (host numpy) into means for logging.
+
+    Update metrics are averaged over the chunk's updates, actor metrics over its actor updates,
+    episode metrics over the episodes that ended in it.
+    """
     out = {"reward": float(sums["reward"]) / iterations}
-    if sums["num_updates"] > 0:
-        out.update({k: float(sums[k]) / float(sums["num_updates"]) for k in UPDATE_SUMS})
-    if sums["num_actor_updates"] > 0:
-        out.update({k: float(sums[k]) / float(sums["num_actor_updates"]) for k in ACTOR_SUMS})
-    if sums["episodes"] > 0:
-        out["train_return"] = float(sums["episode_return"]) / float(sums["episodes"])
-        out["train_length"] = float(sums["episode_length"]) / float(sums["episodes"])
-    out["episodes"] = float(sums["episodes"])
-    out["updates"] = float(sums["num_updates"])
+    updates, actor_updates = float(sums["num_updates"]), float(sums["actor_updated"])
+    for name, value in sums.items():
+        if name in ENV_SUMS or name in ("num_updates", "actor_updated"):
+            continue
+        count = actor_updates if name in actor_metric_names else updates
+        if count > 0:
+            out[name] = float(value) / count
+    episodes = float(sums["episodes"])
+    if episodes > 0:
+        out["train_return"] = float(sums["episode_return"]) / episodes
+        out["train_length"] = float(sums["episode_length"]) / episodes
+    out.update(episodes=episodes, updates=updates, actor_updates=actor_updates)
     return out
 
 

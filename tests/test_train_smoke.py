@@ -42,7 +42,7 @@ def test_chunk_is_traced_once_stays_on_device_and_learns():
     assert sums[0]["num_updates"] == 5 * 2 and sums[1]["num_updates"] == 6 * 2
     assert int(state.agent.num_updates) == (5 + 6 + 6) * 2
     for chunk_sums in sums:
-        metrics = summarize_chunk(chunk_sums, 6)
+        metrics = summarize_chunk(chunk_sums, 6, trainer.learner.actor_metric_names)
         assert all(np.isfinite(v) for v in metrics.values()), metrics
     changed = jax.tree.map(lambda a, b: not np.allclose(a, b), params_before,
                            jax.tree.map(np.asarray, state.agent.policy_params))

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Create .venv (Python >= 3.12) and install mjx-dacer2 with its test extra; the CUDA build of JAX
+# too when an NVIDIA GPU is visible. Idempotent: a second run only checks the install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_python() {
+  if [ -n "${PYTHON:-}" ]; then echo "$PYTHON"; return; fi
+  for candidate in python3.13 python3.12 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       PYENV_VERSION="${PYENV_VERSION:-3.12.1}" "$candidate" -c \
+         'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      echo "$candidate"; return
+    fi
+  done
+  echo "error: Python >= 3.12 not found: install it or set PYTHON=/path/to/python3.12" >&2
+  exit 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+  PY=$(find_python)
+  PYENV_VERSION="${PYENV_VERSION:-3.12.1}" "$PY" -m venv .venv
+fi
+extras="dev"
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+  extras="dev,cuda"
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[${extras}]"
+echo "setup: .venv ready ($(.venv/bin/python --version), extras: ${extras})"

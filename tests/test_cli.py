@@ -1,0 +1,49 @@
+"""Bad input gets a one-line error before anything compiles; presets layer under flags."""
+
+import time
+
+import pytest
+
+from launch.cli import main
+from launch.train import parse_train_args
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--env", "nope"], "unknown env 'nope': choose one of"),
+        (["--diffusion-steps", "0"], "diffusion-steps (T) must be >= 1"),
+        (["--num-envs", "0"], "num-envs must be >= 1"),
+        (["--batch-size", "512", "--buffer-size", "300"], "larger than the replay buffer"),
+        (["--warmup-steps", "5000", "--total-env-steps", "4000"], "must be below total-env-steps"),
+        (["--run-dir", "/proc/forbidden/run"], "is not writable"),
+        (["--gamma", "1.5"], "gamma must be in [0, 1)"),
+    ],
+)
+def test_bad_input_is_one_line_before_compile(flags, message, capsys):
+    start = time.perf_counter()
+    code = main(["train", "--no-progress", *flags])
+    elapsed = time.perf_counter() - start
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 0, err
+    assert elapsed < 5.0  # nothing was compiled
+
+
+def test_unknown_algo_and_command_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--algo", "ppo"])  # tyro rejects values outside the Literal
+    assert "ppo" in capsys.readouterr().err
+    assert main(["fly"]) == 2
+    assert "unknown command 'fly'" in capsys.readouterr().err
+
+
+def test_flags_layer_over_the_env_preset():
+    config = parse_train_args(["--env", "halfcheetah", "--num-envs", "64"])
+    assert config.num_envs == 64  # flag wins
+    assert config.exploration_noise_scale == 0.15  # preset kept
+    assert config.num_diffusion_steps == 5 and config.eta == 1.0
+    dacer = parse_train_args(["--algo", "dacer"])
+    assert dacer.num_diffusion_steps == 20 and dacer.eta == 0.0
+    assert parse_train_args(["--algo", "dacer", "--diffusion-steps", "5"]).num_diffusion_steps == 5
