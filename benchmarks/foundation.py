@@ -1,4 +1,4 @@
-"""Foundation benchmark: what the fused loop costs over pure simulation, and what T costs per update.
+"""Foundation benchmark: the fused loop's cost over pure simulation, and T's cost per update.
 
 Measures, in one process and side by side:
   1. env steps/s of pure simulation (vmapped MJX step + uniform actions in one `lax.scan`) vs
@@ -69,8 +69,9 @@ def simulation_rate(trainer, iterations: int, repeats: int) -> float:
 
     def rollout(env_state, key):
         def step(carry, key):
-            action = jax.random.uniform(key, (vec_env.num_envs, vec_env.action_size), minval=-1.0,
-                                        maxval=1.0)
+            action = jax.random.uniform(
+                key, (vec_env.num_envs, vec_env.action_size), minval=-1.0, maxval=1.0
+            )
             carry, result = vec_env.step(carry, action)
             return carry, result.reward
 
@@ -113,16 +114,20 @@ def update_time(base_config, env, variant: str, repeats: int) -> float:
         keys = jax.random.split(key, config.policy_delay)
         return jax.lax.scan(lambda a, x: learner.update(a, *x), agent, (batches, keys))
 
-    return _median_time(jax.jit(updates), agent, batches, jax.random.key(4),
-                        repeats=repeats) / config.policy_delay
+    return (
+        _median_time(jax.jit(updates), agent, batches, jax.random.key(4), repeats=repeats)
+        / config.policy_delay
+    )
 
 
 def main(args: Args) -> dict:
     enable_compilation_cache()
     set_matmul_precision("highest")
     config = preset(args.env).replace(
-        num_envs=args.num_envs, updates_per_iteration=args.updates_per_iteration,
-        iterations_per_chunk=args.iterations, entropy_every=10**9,
+        num_envs=args.num_envs,
+        updates_per_iteration=args.updates_per_iteration,
+        iterations_per_chunk=args.iterations,
+        entropy_every=10**9,
     )
     env = make_env(config)
     trainer = make_trainer(config, env)
@@ -134,9 +139,12 @@ def main(args: Args) -> dict:
     result = dict(
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         machine=f"{platform.node()} {device.platform}:{device.device_kind} "
-                f"({jax.device_count()} device(s))",
-        jax=jax.__version__, env=args.env, num_envs=args.num_envs,
-        updates_per_iteration=args.updates_per_iteration, algo=config.algo,
+        f"({jax.device_count()} device(s))",
+        jax=jax.__version__,
+        env=args.env,
+        num_envs=args.num_envs,
+        updates_per_iteration=args.updates_per_iteration,
+        algo=config.algo,
         simulation_env_steps_per_s=round(sim, 1),
         training_env_steps_per_s=round(train_steps, 1),
         training_updates_per_s=round(train_updates, 1),
@@ -144,17 +152,25 @@ def main(args: Args) -> dict:
         update_ms={v: round(1e3 * s, 3) for v, s in update_s.items()},
     )
     if "dacer2:5" in update_s and "dacer2:20" in update_s:
-        result["update_speedup_T5_over_T20"] = round(update_s["dacer2:20"] / update_s["dacer2:5"], 3)
+        result["update_speedup_T5_over_T20"] = round(
+            update_s["dacer2:20"] / update_s["dacer2:5"], 3
+        )
 
-    print(f"{args.env}, {args.num_envs} envs, U={args.updates_per_iteration} on {result['machine']}")
+    print(
+        f"{args.env}, {args.num_envs} envs, U={args.updates_per_iteration} on {result['machine']}"
+    )
     print(f"  pure simulation     {sim:12,.0f} env steps/s")
-    print(f"  training loop       {train_steps:12,.0f} env steps/s ({train_updates:,.0f} updates/s)"
-          f"  = {100 * train_steps / sim:.1f}% of simulation")
+    print(
+        f"  training loop       {train_steps:12,.0f} env steps/s ({train_updates:,.0f} updates/s)"
+        f"  = {100 * train_steps / sim:.1f}% of simulation"
+    )
     for v, s in update_s.items():
         print(f"  one update, {v:<10s} {1e3 * s:10.2f} ms")
     if "update_speedup_T5_over_T20" in result:
-        print(f"  dacer2 update at T=5 is {result['update_speedup_T5_over_T20']:.2f}x faster "
-              "than at T=20")
+        print(
+            f"  dacer2 update at T=5 is {result['update_speedup_T5_over_T20']:.2f}x faster "
+            "than at T=20"
+        )
     out = Path(args.out) if args.out else RESULTS / f"foundation_{args.env}_{device.platform}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")

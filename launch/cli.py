@@ -25,7 +25,8 @@ COMMANDS = {  # command -> (module, one-line description)
 def available_commands() -> dict[str, tuple[str, str]]:
     here = os.path.dirname(__file__)
     return {
-        name: spec for name, spec in COMMANDS.items()
+        name: spec
+        for name, spec in COMMANDS.items()
         if os.path.exists(os.path.join(here, spec[0].split(".")[-1] + ".py"))
     }
 
@@ -43,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         print(usage(commands))
         return 0
     if argv[0] not in commands:
-        print(f"error: unknown command '{argv[0]}': choose one of {', '.join(commands)}",
-              file=sys.stderr)
+        print(
+            f"error: unknown command '{argv[0]}': choose one of {', '.join(commands)}",
+            file=sys.stderr,
+        )
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     module = importlib.import_module(commands[argv[0]][0])

@@ -24,8 +24,13 @@ def _env_from_argv(argv: list[str]) -> str:
 
 def parse_train_args(argv: list[str]) -> Config:
     """Parse `train` flags over the env's preset."""
-    return tyro.cli(Config, default=preset(_env_from_argv(argv)), args=argv,
-                    prog="mjx-dacer2 train", description="Train DACER2 / DACER on an MJX task.")
+    return tyro.cli(
+        Config,
+        default=preset(_env_from_argv(argv)),
+        args=argv,
+        prog="mjx-dacer2 train",
+        description="Train DACER2 / DACER on an MJX task.",
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -100,8 +100,9 @@ class Learner:
 
     def deterministic(self, policy_params: dict, obs: jax.Array) -> jax.Array:
         """Evaluation actions (see `DiffusionPolicy.deterministic`)."""
-        return self.policy.deterministic(policy_params, obs,
-                                         jax.random.key(self.config.eval_noise_seed))
+        return self.policy.deterministic(
+            policy_params, obs, jax.random.key(self.config.eval_noise_seed)
+        )
 
     @staticmethod
     def policy_params(state: AgentState) -> dict:
@@ -114,13 +115,22 @@ class Learner:
         first = state.num_updates == 0
 
         critic_params, critic_opt_state, _, (omega, metrics), critic_gnorm = apply_gradients(
-            self.critic_optimizer, self.losses.critic_loss, state.critic_params,
-            state.critic_opt_state, state.target_critic_params, state.policy_params,
-            state.log_alpha, state.omega, first, batch, key_critic,
+            self.critic_optimizer,
+            self.losses.critic_loss,
+            state.critic_params,
+            state.critic_opt_state,
+            state.target_critic_params,
+            state.policy_params,
+            state.log_alpha,
+            state.omega,
+            first,
+            batch,
+            key_critic,
         )
         metrics = dict(metrics, critic_grad_norm=critic_gnorm)
-        state = state.replace(critic_params=critic_params, critic_opt_state=critic_opt_state,
-                              omega=omega)
+        state = state.replace(
+            critic_params=critic_params, critic_opt_state=critic_opt_state, omega=omega
+        )
 
         do_actor = state.num_updates % c.policy_delay == 0
         state, actor_metrics = jax.lax.cond(
@@ -130,21 +140,32 @@ class Learner:
         state = jax.lax.cond(
             do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
         )
-        metrics.update(actor_metrics, alpha=jnp.exp(state.log_alpha), entropy=state.entropy,
-                       actor_updated=do_actor.astype(jnp.float32))
+        metrics.update(
+            actor_metrics,
+            alpha=jnp.exp(state.log_alpha),
+            entropy=state.entropy,
+            actor_updated=do_actor.astype(jnp.float32),
+        )
         return state.replace(num_updates=state.num_updates + 1), metrics
 
     def _actor_and_targets(self, state: AgentState, obs: jax.Array, key: jax.Array):
         params, opt_state, loss, metrics, gnorm = apply_gradients(
-            self.policy_optimizer, self.losses.actor_loss, state.policy_params,
-            state.policy_opt_state, state.critic_params, state.target_critic_params,
-            state.log_alpha, obs, key,
+            self.policy_optimizer,
+            self.losses.actor_loss,
+            state.policy_params,
+            state.policy_opt_state,
+            state.critic_params,
+            state.target_critic_params,
+            state.log_alpha,
+            obs,
+            key,
         )
         targets = optax.incremental_update(
             state.critic_params, state.target_critic_params, self.config.tau
         )
-        state = state.replace(policy_params=params, policy_opt_state=opt_state,
-                              target_critic_params=targets)
+        state = state.replace(
+            policy_params=params, policy_opt_state=opt_state, target_critic_params=targets
+        )
         metrics = {name: metrics.get(name, jnp.zeros(())) for name in ACTOR_METRICS}
         return state, dict(metrics, actor_loss=loss, actor_grad_norm=gnorm)
 
@@ -155,9 +176,8 @@ class Learner:
         entropy = self.losses.policy_entropy(state.policy_params, state.log_alpha, obs, key)
         grad = jax.grad(self.losses.alpha_loss)(state.log_alpha, entropy)
         updates, opt_state = self.alpha_optimizer.update(grad, state.alpha_opt_state)
-        return state.replace(log_alpha=optax.apply_updates(state.log_alpha, updates),
-                             alpha_opt_state=opt_state, entropy=entropy)
-
-
-def make_learner(config: Config, networks: Networks, policy: DiffusionPolicy) -> Learner:
-    return Learner(config=config, networks=networks, policy=policy)
+        return state.replace(
+            log_alpha=optax.apply_updates(state.log_alpha, updates),
+            alpha_opt_state=opt_state,
+            entropy=entropy,
+        )

@@ -68,7 +68,7 @@ class Config:
     exploration_noise_scale: float = 0.1
     """lambda: exploration noise is lambda*alpha*N(0, I) (0.15 for Humanoid and HalfCheetah)."""
     eval_noise_seed: int = 0
-    """Deterministic policy: the chain noise is drawn once from this fixed key, shared by all states."""
+    """Deterministic policy: chain noise drawn once from this fixed key, shared by all states."""
 
     # --- critic ---
     critic_hidden: tuple[int, ...] = (256, 256, 256)
@@ -112,14 +112,14 @@ class Config:
 
     # --- DACER2 additions (reconstructed choices are switchable) ---
     grad_loss_weight: float | None = None
-    """eta, weight of the Q-gradient-field loss L_g; None takes the algo's default (dacer2: 1, dacer: 0)."""
+    """eta, weight of the Q-gradient loss L_g; None: the algo's default (dacer2: 1, dacer: 0)."""
     grad_target_source: GradTargetSource = "chain"
-    """Where L_g's actions a_t come from: chain intermediates, or forward-noised sg(a_0), t~U{1..T}."""
+    """Where L_g's actions a_t come from: chain intermediates, or forward-noised sg(a_0)."""
     grad_target_q: GradTargetQ = "min"
     """Which Q gives the gradient: min of the online mean heads, mean of their normalised gradients,
     or min of the target critics."""
     time_weight: TimeWeight = "exp"
-    """w(t): exp(c*t + d), constant 1, or exp(c*5*t/T + d) (normalised t, same range for every T)."""
+    """w(t): exp(c*t + d), constant 1, or exp(c*5*t/T + d) (normalised t: same range for all T)."""
     time_weight_c: float = 0.4
     """c in w(t) = exp(c*t + d)."""
     time_weight_d: float = -1.8
@@ -176,16 +176,26 @@ class Config:
 # many parallel envs). CPU-sized where the task is cheap enough to learn on a laptop.
 ENV_PRESETS: dict[str, dict] = {
     "inverted_pendulum": dict(
-        total_env_steps=60_000, num_envs=16, updates_per_iteration=4, warmup_steps=4_000,
-        entropy_every=500, iterations_per_chunk=250,
+        total_env_steps=60_000,
+        num_envs=16,
+        updates_per_iteration=4,
+        warmup_steps=4_000,
+        entropy_every=500,
+        iterations_per_chunk=250,
     ),
     "inverted_double_pendulum": dict(
-        total_env_steps=200_000, num_envs=32, updates_per_iteration=4, warmup_steps=10_000,
+        total_env_steps=200_000,
+        num_envs=32,
+        updates_per_iteration=4,
+        warmup_steps=10_000,
         entropy_every=1_000,
     ),
     "reacher": dict(total_env_steps=200_000, num_envs=32, warmup_steps=10_000, entropy_every=1_000),
     "multigoal": dict(
-        total_env_steps=100_000, num_envs=32, warmup_steps=5_000, entropy_every=1_000,
+        total_env_steps=100_000,
+        num_envs=32,
+        warmup_steps=5_000,
+        entropy_every=1_000,
     ),
     "hopper": dict(total_env_steps=3_000_000, num_envs=1024, warmup_steps=30_000),
     "walker2d": dict(total_env_steps=5_000_000, num_envs=1024, warmup_steps=30_000),
@@ -193,13 +203,19 @@ ENV_PRESETS: dict[str, dict] = {
     "pusher": dict(total_env_steps=3_000_000, num_envs=1024, warmup_steps=30_000),
     "ant": dict(total_env_steps=10_000_000, num_envs=2048, warmup_steps=30_000),
     "halfcheetah": dict(
-        total_env_steps=10_000_000, num_envs=2048, warmup_steps=200_000,
+        total_env_steps=10_000_000,
+        num_envs=2048,
+        warmup_steps=200_000,
         exploration_noise_scale=0.15,
     ),
     "humanoid": dict(
-        total_env_steps=20_000_000, num_envs=2048, warmup_steps=200_000,
-        exploration_noise_scale=0.15, policy_hidden=(512, 512, 512),
-        critic_hidden=(512, 512, 512), normalize_observations=True,
+        total_env_steps=20_000_000,
+        num_envs=2048,
+        warmup_steps=200_000,
+        exploration_noise_scale=0.15,
+        policy_hidden=(512, 512, 512),
+        critic_hidden=(512, 512, 512),
+        normalize_observations=True,
     ),
 }
 for _preset in ENV_PRESETS.values():  # large-env presets: a chunk is a few seconds on a GPU
@@ -232,11 +248,16 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
     if c.algo not in ("dacer2", "dacer"):
         raise ConfigError(f"unknown algo '{c.algo}': choose dacer2 or dacer")
     positive = dict(
-        num_envs=c.num_envs, batch_size=c.batch_size, buffer_size=c.buffer_size,
-        total_env_steps=c.total_env_steps, iterations_per_chunk=c.iterations_per_chunk,
+        num_envs=c.num_envs,
+        batch_size=c.batch_size,
+        buffer_size=c.buffer_size,
+        total_env_steps=c.total_env_steps,
+        iterations_per_chunk=c.iterations_per_chunk,
         num_eval_envs=c.num_eval_envs,
-        policy_delay=c.policy_delay, entropy_every=c.entropy_every,
-        entropy_num_actions=c.entropy_num_actions, entropy_num_states=c.entropy_num_states,
+        policy_delay=c.policy_delay,
+        entropy_every=c.entropy_every,
+        entropy_num_actions=c.entropy_num_actions,
+        entropy_num_states=c.entropy_num_states,
     )
     for name, value in positive.items():
         if value < 1:

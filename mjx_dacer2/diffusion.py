@@ -94,7 +94,9 @@ def sample_chain(
     return ChainOutput(action=action, inputs=xs)
 
 
-def chain_noise(key: jax.Array, num_steps: int, shape: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
+def chain_noise(
+    key: jax.Array, num_steps: int, shape: tuple[int, ...]
+) -> tuple[jax.Array, jax.Array]:
     """The chain's randomness: x_T ~ N(0, I) of `shape` and per-step z of (T, *shape)."""
     key_start, key_steps = jax.random.split(key)
     x_T = jax.random.normal(key_start, shape)

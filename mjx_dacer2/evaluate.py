@@ -41,8 +41,10 @@ class Evaluator:
         carry = (vec_env.reset(key), ones, 0.0 * ones, 0.0 * ones)
         (_, _, ret, length), _ = jax.lax.scan(step, carry, None, length=self.env.episode_length)
         return dict(
-            eval_return=jnp.mean(ret), eval_return_std=jnp.std(ret),
-            eval_length=jnp.mean(length), eval_length_std=jnp.std(length),
+            eval_return=jnp.mean(ret),
+            eval_return_std=jnp.std(ret),
+            eval_length=jnp.mean(length),
+            eval_length_std=jnp.std(length),
         )
 
     @functools.cached_property
@@ -54,6 +56,8 @@ class Evaluator:
 def make_evaluator(config, env: Env, act_fn) -> Evaluator:
     """Evaluator of `act_fn(policy_params, obs)`, the algorithm's deterministic policy."""
     return Evaluator(
-        env=env, act_fn=act_fn, num_episodes=config.num_eval_envs,
+        env=env,
+        act_fn=act_fn,
+        num_episodes=config.num_eval_envs,
         normalize_observations=config.normalize_observations,
     )

@@ -24,8 +24,14 @@ class RunLogger:
         self.run_dir = run_dir
         self.jsonl = open(run_dir / "metrics.jsonl", "a", buffering=1)
         self.writer = SummaryWriter(str(run_dir / "tb"))
-        self.bar = tqdm(total=total_steps, unit="step", unit_scale=True, disable=not show_progress,
-                        dynamic_ncols=True, smoothing=0.3)
+        self.bar = tqdm(
+            total=total_steps,
+            unit="step",
+            unit_scale=True,
+            disable=not show_progress,
+            dynamic_ncols=True,
+            smoothing=0.3,
+        )
         self.start = time.perf_counter()
         self.last_eval: float | None = None
 

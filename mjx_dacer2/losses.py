@@ -80,8 +80,17 @@ class Losses:
     def critic_apply(self):
         return self.policy.networks.critic_apply
 
-    def critic_loss(self, critic_params, target_critic_params, policy_params, log_alpha, omega,
-                    first, batch: Transition, key):
+    def critic_loss(
+        self,
+        critic_params,
+        target_critic_params,
+        policy_params,
+        log_alpha,
+        omega,
+        first,
+        batch: Transition,
+        key,
+    ):
         """DSAC-T loss of the twin critics; returns (loss, (new omega, metrics))."""
         c = self.config
         key_next, key_z = jax.random.split(key)
@@ -89,20 +98,26 @@ class Losses:
         next_mu, next_sigma = self.critic_apply(target_critic_params, batch.next_obs, next_action)
         z = jax.random.normal(key_z, batch.reward.shape)
         y, y_sample = critic_targets(
-            batch.reward, batch.terminated, next_mu, next_sigma, z,
-            c.gamma, c.reward_scale, c.target_noise_clip,
+            batch.reward,
+            batch.terminated,
+            next_mu,
+            next_sigma,
+            z,
+            c.gamma,
+            c.reward_scale,
+            c.target_noise_clip,
         )
         mu, sigma = self.critic_apply(critic_params, batch.obs, batch.action)
         new_omega = update_omega(omega, sigma, c.tau, first)
         loss = distributional_critic_loss(
             mu, sigma, sg(y), sg(y_sample), new_omega, c.critic_loss_epsilon, c.target_noise_clip
         )
-        metrics = dict(critic_loss=loss, q_mean=jnp.mean(mu), q_sigma=jnp.mean(sigma),
-                       target_mean=jnp.mean(y))
+        metrics = dict(
+            critic_loss=loss, q_mean=jnp.mean(mu), q_sigma=jnp.mean(sigma), target_mean=jnp.mean(y)
+        )
         return loss, (new_omega, metrics)
 
-    def actor_loss(self, policy_params, critic_params, target_critic_params, log_alpha,
-                   obs, key):
+    def actor_loss(self, policy_params, critic_params, target_critic_params, log_alpha, obs, key):
         """L_pi = L_q + eta * L_g; critics are not differentiated."""
         key_sample, key_grad = jax.random.split(key)
         out = self.policy.sample(policy_params, obs, key_sample, log_alpha)
@@ -112,8 +127,13 @@ class Losses:
         loss = q_loss
         if self.config.eta > 0:
             grad_loss = self.grad_field_loss(
-                policy_params, sg(critic_params), sg(target_critic_params), obs,
-                sg(out.inputs), sg(out.action), key_grad,
+                policy_params,
+                sg(critic_params),
+                sg(target_critic_params),
+                obs,
+                sg(out.inputs),
+                sg(out.action),
+                key_grad,
             )
             loss = loss + self.config.eta * grad_loss
             metrics["grad_field_loss"] = grad_loss
@@ -127,6 +147,7 @@ class Losses:
             def f(a):
                 mu, _ = self.critic_apply(params, obs, a)
                 return jnp.sum(jnp.min(mu, axis=0)) if which is None else jnp.sum(mu[which])
+
             return jax.grad(f)(actions)
 
         if kind == "min":
@@ -150,15 +171,17 @@ class Losses:
         a_t = jnp.sqrt(abar) * action + jnp.sqrt(1.0 - abar) * noise
         return a_t[None], t[None]
 
-    def grad_field_loss(self, policy_params, critic_params, target_critic_params, obs,
-                        chain_inputs, action, key):
+    def grad_field_loss(
+        self, policy_params, critic_params, target_critic_params, obs, chain_inputs, action, key
+    ):
         """L_g = mean_{B,t} || eps_theta(s, a_t, t-1) + w(t) * unit grad_a Q(s, a_t) ||^2."""
         c = self.config
         a_t, t = self.grad_field_actions(chain_inputs, action, key)  # (n, B, d), (n, B)
         obs_t = jnp.broadcast_to(obs, (a_t.shape[0], *obs.shape))
         g_hat = self.q_gradient(critic_params, target_critic_params, obs_t, a_t)
-        w = time_weight(t, self.policy.num_steps, c.time_weight, c.time_weight_c,
-                        c.time_weight_d)[..., None]
+        w = time_weight(t, self.policy.num_steps, c.time_weight, c.time_weight_c, c.time_weight_d)[
+            ..., None
+        ]
         eps = self.policy.networks.eps_apply(policy_params, obs_t, a_t, t - 1)
         return jnp.mean(jnp.sum((eps + w * g_hat) ** 2, axis=-1))
 
@@ -167,11 +190,11 @@ class Losses:
         c = self.config
         key_sample, key_fit = jax.random.split(key)
         obs = obs[: c.entropy_num_states]
-        obs_rep = jnp.broadcast_to(obs[:, None], (obs.shape[0], c.entropy_num_actions, obs.shape[1]))
-        actions = self.policy.sample(policy_params, obs_rep, key_sample, log_alpha).action
-        return estimate_entropy(
-            sg(actions), key_fit, c.entropy_num_components, c.entropy_em_iters
+        obs_rep = jnp.broadcast_to(
+            obs[:, None], (obs.shape[0], c.entropy_num_actions, obs.shape[1])
         )
+        actions = self.policy.sample(policy_params, obs_rep, key_sample, log_alpha).action
+        return estimate_entropy(sg(actions), key_fit, c.entropy_num_components, c.entropy_em_iters)
 
     def alpha_loss(self, log_alpha, entropy):
         """L_alpha = -log_alpha * (target - H)."""

@@ -15,9 +15,7 @@ class RunningStats:
 
 
 def init_stats(obs_size: int) -> RunningStats:
-    return RunningStats(
-        mean=jnp.zeros((obs_size,)), var=jnp.ones((obs_size,)), count=jnp.zeros(())
-    )
+    return RunningStats(mean=jnp.zeros((obs_size,)), var=jnp.ones((obs_size,)), count=jnp.zeros(()))
 
 
 def update_stats(stats: RunningStats, obs: jax.Array) -> RunningStats:

@@ -59,7 +59,9 @@ class DiffusionPolicy:
         shared by every state, so the action is a fixed function of the observation."""
         x_T, z = chain_noise(noise_key, self.num_steps, (self.networks.action_size,))
         x_T = jnp.broadcast_to(x_T, (*obs.shape[:-1], x_T.shape[-1]))
-        z = jnp.broadcast_to(z[(slice(None),) + (None,) * (obs.ndim - 1)], (*z.shape[:1], *x_T.shape))
+        z = jnp.broadcast_to(
+            z[(slice(None),) + (None,) * (obs.ndim - 1)], (*z.shape[:1], *x_T.shape)
+        )
         return self.chain_from_noise(params, obs, x_T, z).action
 
 

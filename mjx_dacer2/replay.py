@@ -53,8 +53,9 @@ def insert(buffer: ReplayBuffer, batch: Transition) -> ReplayBuffer:
     if n > capacity:
         raise ValueError(f"cannot insert {n} transitions into a buffer of {capacity}")
     rows = (buffer.insert_index + jnp.arange(n)) % capacity  # (N,)
-    data = jax.tree.map(lambda store, new: store.at[rows].set(new.astype(store.dtype)),
-                        buffer.data, batch)
+    data = jax.tree.map(
+        lambda store, new: store.at[rows].set(new.astype(store.dtype)), buffer.data, batch
+    )
     return ReplayBuffer(
         data=data,
         insert_index=(buffer.insert_index + n) % capacity,

@@ -80,8 +80,11 @@ def train(config: Config) -> dict:
         summary = _train_loop(config, trainer, evaluator, state, logger, key_eval)
     finally:
         logger.close()
-    summary.update(untrained_return=untrained["eval_return"],
-                   wall_s=round(time.perf_counter() - start, 1), run_dir=str(run_dir))
+    summary.update(
+        untrained_return=untrained["eval_return"],
+        wall_s=round(time.perf_counter() - start, 1),
+        run_dir=str(run_dir),
+    )
     return summary
 
 
@@ -98,18 +101,24 @@ def _train_loop(config: Config, trainer: Trainer, evaluator, state, logger, key_
         state, sums = trainer.train_chunk(state)
         sums = jax.device_get(sums)
         now = time.perf_counter()
-        metrics = summarize_chunk(sums, config.iterations_per_chunk,
-                                  trainer.learner.actor_metric_names)
+        metrics = summarize_chunk(
+            sums, config.iterations_per_chunk, trainer.learner.actor_metric_names
+        )
         metrics["env_steps_per_s"] = config.env_steps_per_chunk / (now - tick)
         metrics["updates_per_s"] = metrics["updates"] / (now - tick)
         step = int(state.env_steps)
         check_finite(step, metrics)
         is_last = chunk == config.num_chunks
         if is_last or (config.eval_every_chunks and chunk % config.eval_every_chunks == 0):
-            metrics.update(_evaluate(trainer, evaluator, state, jax.random.fold_in(key_eval, chunk)))
+            metrics.update(
+                _evaluate(trainer, evaluator, state, jax.random.fold_in(key_eval, chunk))
+            )
             check_finite(step, metrics)
             last = metrics
         logger.log(step, metrics)
         tick = time.perf_counter()
-    return {"env_steps": int(state.env_steps), "final_return": last.get("eval_return"),
-            "final_return_std": last.get("eval_return_std")}
+    return {
+        "env_steps": int(state.env_steps),
+        "final_return": last.get("eval_return"),
+        "final_return_std": last.get("eval_return_std"),
+    }

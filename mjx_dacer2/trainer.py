@@ -19,11 +19,10 @@ import jax.numpy as jnp
 
 from envs import Env, VecEnv, VecEnvState
 from mjx_dacer2 import replay
-from mjx_dacer2.agent import AgentState, Learner, make_learner
+from mjx_dacer2.agent import AgentState, Learner
+from mjx_dacer2.algorithms import make_learner
 from mjx_dacer2.config import Config
-from mjx_dacer2.networks import make_networks
 from mjx_dacer2.normalizer import RunningStats, init_stats, normalize, update_stats
-from mjx_dacer2.policy import DiffusionPolicy, make_policy
 from mjx_dacer2.replay import ReplayBuffer, Transition
 
 
@@ -49,8 +48,7 @@ class Trainer:
     config: Config
     env: Env
     vec_env: VecEnv
-    learner: Learner
-    policy: DiffusionPolicy
+    learner: Learner  # or any learner with the same interface (see mjx_dacer2.algorithms)
 
     def init(self, key: jax.Array) -> TrainState:
         key_agent, key_env, key_run = jax.random.split(key, 3)
@@ -88,10 +86,13 @@ class Trainer:
         key_sample, key_updates = jax.random.split(key)
 
         def run_updates(agent: AgentState):
-            batches = replay.sample(state.buffer, key_sample, (c.updates_per_iteration,
-                                                               c.batch_size))
-            batches = batches.replace(obs=self.normalize(state.obs_stats, batches.obs),
-                                      next_obs=self.normalize(state.obs_stats, batches.next_obs))
+            batches = replay.sample(
+                state.buffer, key_sample, (c.updates_per_iteration, c.batch_size)
+            )
+            batches = batches.replace(
+                obs=self.normalize(state.obs_stats, batches.obs),
+                next_obs=self.normalize(state.obs_stats, batches.next_obs),
+            )
             keys = jax.random.split(key_updates, c.updates_per_iteration)
 
             def one_update(agent, inputs):
@@ -180,17 +181,10 @@ def summarize_chunk(sums: dict, iterations: int, actor_metric_names: tuple[str, 
 
 
 def make_trainer(config: Config, env: Env) -> Trainer:
-    """Build the networks, policy, learner and vectorised env for one run."""
-    networks = make_networks(
-        env.obs_size, env.action_size, config.policy_hidden, config.critic_hidden,
-        config.time_embed_dim,
-    )
-    policy = make_policy(networks, config.num_diffusion_steps, config.beta_min, config.beta_max,
-                         config.exploration_noise_scale)
+    """Build the learner of `config.algo` and the vectorised env for one run."""
     return Trainer(
         config=config,
         env=env,
         vec_env=VecEnv(env, config.num_envs),
-        learner=make_learner(config, networks, policy),
-        policy=policy,
+        learner=make_learner(config, env),
     )

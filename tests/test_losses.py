@@ -1,4 +1,4 @@
-"""Losses on tiny hand-computed cases: DSAC-T critic loss and targets, sign of the Q-gradient loss."""
+"""Losses on tiny hand-computed cases: DSAC-T critic loss and targets, sign of Q-gradient loss."""
 
 import dataclasses
 
@@ -118,7 +118,7 @@ def test_grad_field_loss_is_zero_at_its_target():
         losses = _losses_with_quadratic_critic(best, grad_target_source=source)
         nets = losses.policy.networks
 
-        def eps_apply(params, obs, a, k, nets=nets):
+        def eps_apply(params, obs, a, k, losses=losses):
             t = k + 1
             g = losses.q_gradient({}, {}, obs, a)
             return -jnp.exp(0.4 * t - 1.8)[..., None] * g

@@ -11,8 +11,11 @@ from mjx_dacer2.replay import Transition
 def _batch(start, n, obs_size=2):
     ids = jnp.arange(start, start + n, dtype=jnp.float32)
     return Transition(
-        obs=jnp.repeat(ids[:, None], obs_size, 1), action=ids[:, None], reward=ids,
-        next_obs=jnp.repeat(ids[:, None] + 0.5, obs_size, 1), terminated=ids % 2,
+        obs=jnp.repeat(ids[:, None], obs_size, 1),
+        action=ids[:, None],
+        reward=ids,
+        next_obs=jnp.repeat(ids[:, None] + 0.5, obs_size, 1),
+        terminated=ids % 2,
     )
 
 

@@ -9,10 +9,21 @@ from mjx_dacer2.config import Config
 from mjx_dacer2.trainer import make_trainer, summarize_chunk
 
 TINY = Config(
-    env="multigoal", num_envs=8, iterations_per_chunk=6, warmup_steps=16, batch_size=16,
-    buffer_size=64, total_env_steps=96, updates_per_iteration=2, policy_hidden=(16, 16),
-    critic_hidden=(16, 16), entropy_every=3, entropy_num_states=4, entropy_num_actions=20,
-    entropy_em_iters=3, num_eval_envs=2,
+    env="multigoal",
+    num_envs=8,
+    iterations_per_chunk=6,
+    warmup_steps=16,
+    batch_size=16,
+    buffer_size=64,
+    total_env_steps=96,
+    updates_per_iteration=2,
+    policy_hidden=(16, 16),
+    critic_hidden=(16, 16),
+    entropy_every=3,
+    entropy_num_states=4,
+    entropy_num_actions=20,
+    entropy_em_iters=3,
+    num_eval_envs=2,
 )
 
 
@@ -44,8 +55,11 @@ def test_chunk_is_traced_once_stays_on_device_and_learns():
     for chunk_sums in sums:
         metrics = summarize_chunk(chunk_sums, 6, trainer.learner.actor_metric_names)
         assert all(np.isfinite(v) for v in metrics.values()), metrics
-    changed = jax.tree.map(lambda a, b: not np.allclose(a, b), params_before,
-                           jax.tree.map(np.asarray, state.agent.policy_params))
+    changed = jax.tree.map(
+        lambda a, b: not np.allclose(a, b),
+        params_before,
+        jax.tree.map(np.asarray, state.agent.policy_params),
+    )
     assert any(jax.tree.leaves(changed))
     assert float(state.agent.entropy) != 0.0  # the entropy regulator ran
     assert np.all(np.asarray(state.agent.omega) > 0)
