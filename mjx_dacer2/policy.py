@@ -55,14 +55,35 @@ class DiffusionPolicy:
         return out._replace(action=self.explore(out.action, key_noise, log_alpha))
 
     def deterministic(self, params: dict, obs: jax.Array, noise_key: jax.Array) -> jax.Array:
-        """Evaluation policy: no exploration noise, chain noise drawn once from a fixed key and
-        shared by every state, so the action is a fixed function of the observation."""
-        x_T, z = chain_noise(noise_key, self.num_steps, (self.networks.action_size,))
-        x_T = jnp.broadcast_to(x_T, (*obs.shape[:-1], x_T.shape[-1]))
-        z = jnp.broadcast_to(
-            z[(slice(None),) + (None,) * (obs.ndim - 1)], (*z.shape[:1], *x_T.shape)
-        )
+        """Evaluation policy: no exploration noise; the chain noise of each state is drawn from
+        `observation_keys(noise_key, obs)`, so the action is a fixed function of the observation
+        (the same obs always gets the same action, in any batch) while noise still varies
+        across states, as in training. One shared draw for all states would bias every action
+        the same way whenever that draw is unlucky."""
+        keys = observation_keys(noise_key, obs)  # (...,)
+        flat = keys.reshape(-1)
+        x_T, z = jax.vmap(lambda k: chain_noise(k, self.num_steps, (self.networks.action_size,)))(
+            flat
+        )  # (N, d), (N, T, d)
+        x_T = x_T.reshape(*obs.shape[:-1], -1)
+        z = jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *obs.shape[:-1], -1)
         return self.chain_from_noise(params, obs, x_T, z).action
+
+
+def observation_keys(base_key: jax.Array, obs: jax.Array) -> jax.Array:
+    """One PRNG key per observation (..., o): `base_key` folded with a 32-bit hash of the
+    observation's float32 bits (multiply-xorshift mixing, FNV offset basis as the seed)."""
+    bits = jax.lax.bitcast_convert_type(obs.astype(jnp.float32), jnp.uint32)  # (..., o)
+
+    def mix(h, word):
+        h = (h ^ word) * jnp.uint32(0x01000193)
+        return h ^ (h >> 15)
+
+    h = jnp.full(obs.shape[:-1], 0x811C9DC5, jnp.uint32)
+    for i in range(obs.shape[-1]):
+        h = mix(h, bits[..., i])
+    flat = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(base_key, h.reshape(-1))
+    return flat.reshape(obs.shape[:-1])
 
 
 def make_policy(
