@@ -16,19 +16,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import platform
-import statistics
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jax
-import jax.numpy as jnp
 import tyro
 
+from mjx_dacer2.benchmarking import NO_ENTROPY, simulation_rate, training_rate, update_time
 from mjx_dacer2.config import preset
-from mjx_dacer2.replay import sample
 from mjx_dacer2.run import make_env
 from mjx_dacer2.runtime import enable_compilation_cache, set_matmul_precision
+from mjx_dacer2.sweep import apply_variant, parse_variant
 from mjx_dacer2.trainer import make_trainer
 
 RESULTS = Path(__file__).parent / "results"
@@ -54,72 +52,6 @@ class Args:
     """Output JSON path (default: benchmarks/results/foundation_<env>_<backend>.json)."""
 
 
-def _median_time(fn, *args, repeats: int) -> float:
-    jax.block_until_ready(fn(*args))  # compile + warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def simulation_rate(trainer, iterations: int, repeats: int) -> float:
-    vec_env = trainer.vec_env
-
-    def rollout(env_state, key):
-        def step(carry, key):
-            action = jax.random.uniform(
-                key, (vec_env.num_envs, vec_env.action_size), minval=-1.0, maxval=1.0
-            )
-            carry, result = vec_env.step(carry, action)
-            return carry, result.reward
-
-        return jax.lax.scan(step, env_state, jax.random.split(key, iterations))
-
-    env_state = vec_env.reset(jax.random.key(1))
-    seconds = _median_time(jax.jit(rollout), env_state, jax.random.key(2), repeats=repeats)
-    return iterations * vec_env.num_envs / seconds
-
-
-def training_rate(trainer, repeats: int) -> tuple[float, float]:
-    """Steady-state env steps/s and updates/s of the jitted chunk, warm-up already done."""
-    config = trainer.config
-    state = jax.jit(trainer.init)(jax.random.key(0))
-    state = state.replace(env_steps=jnp.asarray(config.learning_starts, jnp.int32))
-    state, _ = trainer.train_chunk(state)  # compile; fills the buffer past one batch
-    jax.block_until_ready(state)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        state, sums = trainer.train_chunk(state)
-        jax.block_until_ready(sums)
-        times.append(time.perf_counter() - start)
-    seconds = statistics.median(times)
-    iters = config.iterations_per_chunk
-    return iters * config.num_envs / seconds, iters * config.updates_per_iteration / seconds
-
-
-def update_time(base_config, env, variant: str, repeats: int) -> float:
-    """Median seconds of one gradient update (the mean of a critic-only and a critic+actor one)."""
-    algo, num_steps = variant.split(":")
-    config = base_config.replace(algo=algo, diffusion_steps=int(num_steps), entropy_every=10**9)
-    trainer = make_trainer(config, env)
-    state = jax.jit(trainer.init)(jax.random.key(0))
-    agent = state.agent.replace(num_updates=jnp.ones((), jnp.int32))  # skip the entropy estimate
-    batches = sample(state.buffer, jax.random.key(3), (config.policy_delay, config.batch_size))
-    learner = trainer.learner
-
-    def updates(agent, batches, key):
-        keys = jax.random.split(key, config.policy_delay)
-        return jax.lax.scan(lambda a, x: learner.update(a, *x), agent, (batches, keys))
-
-    return (
-        _median_time(jax.jit(updates), agent, batches, jax.random.key(4), repeats=repeats)
-        / config.policy_delay
-    )
-
-
 def main(args: Args) -> dict:
     enable_compilation_cache()
     set_matmul_precision("highest")
@@ -127,13 +59,21 @@ def main(args: Args) -> dict:
         num_envs=args.num_envs,
         updates_per_iteration=args.updates_per_iteration,
         iterations_per_chunk=args.iterations,
-        entropy_every=10**9,
+        entropy_every=NO_ENTROPY,
     )
     env = make_env(config)
     trainer = make_trainer(config, env)
     sim = simulation_rate(trainer, args.iterations, args.repeats)
     train_steps, train_updates = training_rate(trainer, args.repeats)
-    update_s = {v: update_time(config, env, v, args.update_repeats) for v in args.variants}
+    update_s = {
+        v: update_time(
+            make_trainer(
+                apply_variant(config, parse_variant(v)).replace(entropy_every=NO_ENTROPY), env
+            ),
+            args.update_repeats,
+        )
+        for v in args.variants
+    }
 
     device = jax.devices()[0]
     result = dict(

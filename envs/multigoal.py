@@ -4,9 +4,14 @@ Dynamics `s' = clip(s + a, -7, 7)` with `a` in [-1, 1]^2, start `0.1 * N(0, I)`,
 `-(30 ||a||^2 + min_g ||s' - g||^2)`, plus 10 and termination once `s'` is strictly within
 distance 1 of a goal; 100-step episodes. The observation is the position. Also owns `GOALS` and
 `goal_index` for multimodality metrics (which goal an episode ended in).
+
+The same dynamics and reward work for any goal set in any dimension (`make_multigoal(goals=)`):
+`corridor` is the 1-D version with two equally good goals at -5 and +5 (`CORRIDOR_GOALS`).
 """
 
 from __future__ import annotations
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -15,6 +20,7 @@ import numpy as np
 from envs.base import Env
 
 GOALS = np.array([[5.0, 0.0], [-5.0, 0.0], [0.0, 5.0], [0.0, -5.0]], np.float32)  # (4, 2)
+CORRIDOR_GOALS = np.array([[5.0], [-5.0]], np.float32)  # (2, 1)
 BOUND = 7.0
 INIT_SIGMA = 0.1
 ACTION_COST = 30.0
@@ -23,42 +29,53 @@ GOAL_BONUS = 10.0
 EPISODE_LENGTH = 100
 
 
-def _sq_dists(pos: jax.Array) -> jax.Array:
-    """(..., 2) -> (..., 4) squared distance to each goal."""
-    return jnp.sum((pos[..., None, :] - jnp.asarray(GOALS)) ** 2, axis=-1)
+def _sq_dists(pos: jax.Array, goals: np.ndarray = GOALS) -> jax.Array:
+    """(..., D) -> (..., G) squared distance to each of the (G, D) goals."""
+    return jnp.sum((pos[..., None, :] - jnp.asarray(goals)) ** 2, axis=-1)
 
 
-def goal_index(pos: jax.Array) -> jax.Array:
-    """Index into `GOALS` of the goal within distance 1 of `pos` (..., 2), else -1; int32 (...)."""
-    sq = _sq_dists(jnp.asarray(pos, jnp.float32))  # (..., 4)
+def goal_index(pos: jax.Array, goals: np.ndarray = GOALS) -> jax.Array:
+    """Index into `goals` of the goal within distance 1 of `pos` (..., D), else -1; int32 (...)."""
+    sq = _sq_dists(jnp.asarray(pos, jnp.float32), goals)  # (..., G)
     nearest = jnp.argmin(sq, axis=-1).astype(jnp.int32)
     reached = jnp.min(sq, axis=-1) < GOAL_RADIUS**2
     return jnp.where(reached, nearest, -1)
 
 
-def reset(key: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """key -> (position (2,), obs (2,))."""
-    pos = INIT_SIGMA * jax.random.normal(key, (2,), jnp.float32)
+def reset(key: jax.Array, dim: int = 2) -> tuple[jax.Array, jax.Array]:
+    """key -> (position (dim,), obs (dim,))."""
+    pos = INIT_SIGMA * jax.random.normal(key, (dim,), jnp.float32)
     return pos, pos
 
 
-def step(pos: jax.Array, action: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
-    """(position (2,), action (2,)) -> (position, obs, reward, terminated)."""
+def step(
+    pos: jax.Array, action: jax.Array, goals: np.ndarray = GOALS
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """(position (D,), action (D,)) -> (position, obs, reward, terminated)."""
     action = jnp.clip(action.astype(jnp.float32), -1.0, 1.0)
-    new_pos = jnp.clip(pos + action, -BOUND, BOUND)  # (2,)
-    min_sq = jnp.min(_sq_dists(new_pos))
+    new_pos = jnp.clip(pos + action, -BOUND, BOUND)  # (D,)
+    min_sq = jnp.min(_sq_dists(new_pos, goals))
     terminated = min_sq < GOAL_RADIUS**2
     reward = -(ACTION_COST * jnp.sum(action**2) + min_sq) + GOAL_BONUS * terminated
     return new_pos, new_pos, reward.astype(jnp.float32), terminated
 
 
-def make_multigoal(episode_length: int = EPISODE_LENGTH) -> Env:
-    """The MultiGoal `Env` (obs = position (2,), action (2,))."""
+def make_multigoal(
+    episode_length: int = EPISODE_LENGTH, goals: np.ndarray = GOALS, name: str = "multigoal"
+) -> Env:
+    """The MultiGoal `Env` (obs = position (D,), action (D,)) for (G, D) `goals`."""
+    goals = np.asarray(goals, np.float32)
+    dim = goals.shape[1]
     return Env(
-        name="multigoal",
-        obs_size=2,
-        action_size=2,
+        name=name,
+        obs_size=dim,
+        action_size=dim,
         episode_length=episode_length,
-        reset_fn=reset,
-        step_fn=step,
+        reset_fn=functools.partial(reset, dim=dim),
+        step_fn=functools.partial(step, goals=goals),
     )
+
+
+def make_corridor(episode_length: int = EPISODE_LENGTH) -> Env:
+    """The 1-D corridor: MultiGoal's dynamics and reward with goals at +5 and -5."""
+    return make_multigoal(episode_length, CORRIDOR_GOALS, "corridor")

@@ -25,6 +25,15 @@ extras="dev"
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
   extras="dev,cuda"
 fi
+# Headless rendering (`mjx-dacer2 render`, MUJOCO_GL=egl) needs EGL and Mesa's software
+# rasteriser; install them only when missing (Debian/Ubuntu, as root).
+if [ "$(uname -s)" = Linux ] && ! ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so.0'; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq libegl1 libegl-mesa0 libgl1-mesa-dri >/dev/null
+  else
+    echo "setup: note: for headless rendering install libegl1 libegl-mesa0 libgl1-mesa-dri" >&2
+  fi
+fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[${extras}]"
 echo "setup: .venv ready ($(.venv/bin/python --version), extras: ${extras})"

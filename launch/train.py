@@ -2,11 +2,16 @@
 
 `--env hopper` first loads hopper's preset; every other flag overrides it, so
 `mjx-dacer2 train --env hopper --help` shows hopper's defaults.
+
+`--resume RUN_DIR` continues a stopped run from its newest valid checkpoint: the config comes
+from RUN_DIR/config.json and explicit flags override the fields that may change (total steps,
+eval/save intervals, progress); any other change is refused with the list of differences.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import tyro
 
@@ -29,27 +34,87 @@ def parse_train_args(argv: list[str]) -> Config:
         default=preset(_env_from_argv(argv)),
         args=argv,
         prog="mjx-dacer2 train",
-        description="Train DACER2 / DACER on an MJX task.",
+        description="Train DACER2 / DACER on an MJX task." + RESUME_HELP,
     )
 
 
+RESUME_HELP = (
+    " Continue a stopped run with --resume RUN_DIR (its config.json; explicit flags override"
+    " total-env-steps, eval/save intervals and progress)."
+)
+
+
+def pop_resume(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Split `--resume RUN_DIR` / `--resume=RUN_DIR` off the other flags."""
+    rest, resume, i = [], None, 0
+    while i < len(argv):
+        if argv[i] == "--resume":
+            if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
+                raise ConfigError("--resume needs the run dir to continue: --resume RUN_DIR")
+            resume, i = argv[i + 1], i + 2
+        elif argv[i].startswith("--resume="):
+            resume, i = argv[i].split("=", 1)[1], i + 1
+        else:
+            rest, i = [*rest, argv[i]], i + 1
+    return resume, rest
+
+
+def parse_resume_args(run_dir: str, argv: list[str]) -> Config:
+    """The stored config of `run_dir` with the explicit flags of `argv` applied over it."""
+    from mjx_dacer2.resume import load_run_config
+
+    path = str(Path(run_dir).expanduser().resolve())
+    stored = load_run_config(path).replace(run_dir=path)
+    config = tyro.cli(
+        Config,
+        default=stored,
+        args=argv,
+        prog="mjx-dacer2 train --resume RUN_DIR",
+        description="Continue a stopped run; flags override its stored config.",
+    )
+    if str(Path(config.run_dir).expanduser().resolve()) != path:
+        raise ConfigError(f"--run-dir conflicts with --resume {path}: a run stays in its dir")
+    return config
+
+
 def main(argv: list[str]) -> int:
-    config = parse_train_args(argv)
-    from mjx_dacer2.run import TrainingError, train  # after parsing: --help stays fast
+    try:
+        resume, argv = pop_resume(argv)
+        if resume is None:
+            config = parse_train_args(argv)
+        else:
+            from mjx_dacer2.checkpoint import CheckpointError
+
+            try:
+                config = parse_resume_args(resume, argv)
+            except CheckpointError as err:
+                raise ConfigError(str(err)) from None
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from mjx_dacer2.checkpoint import CheckpointError  # after parsing: --help stays fast
+    from mjx_dacer2.run import Stopped, TrainingError, train
     from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
 
     enable_compilation_cache()
     quiet_library_warnings()
     try:
-        summary = train(config)
-    except (ConfigError, TrainingError) as err:
+        summary = train(config, resume=resume is not None)
+    except Stopped as stop:
+        print(stop)
+        return 128 + stop.signum  # the shell's convention for "ended by this signal"
+    except (ConfigError, TrainingError, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     untrained, final = summary["untrained_return"], summary["final_return"]
     print(
-        f"done: {config.env} {config.algo} T={config.num_diffusion_steps} | "
+        f"done: {config.env} {config.algo_label} | "
         f"{summary['env_steps']:,} env steps in {summary['wall_s']:.0f} s | eval return "
-        f"{untrained:.1f} (untrained) -> {final:.1f} +- {summary['final_return_std']:.1f} | "
-        f"run dir {summary['run_dir']}"
+        f"{_fmt(untrained)} (untrained) -> {_fmt(final)} +- {_fmt(summary['final_return_std'])}"
+        f" | run dir {summary['run_dir']}"
     )
     return 0
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"

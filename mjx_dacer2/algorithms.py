@@ -38,4 +38,8 @@ def make_learner(config: Config, env: Env):
     """The learner of `config.algo` for `env`'s observation and action sizes."""
     if config.algo in DIFFUSION_ALGOS:
         return make_diffusion_learner(config, env)
+    if config.algo == "sac":
+        from mjx_dacer2.sac import make_sac_learner
+
+        return make_sac_learner(config, env)
     raise ValueError(f"unknown algo '{config.algo}'")

@@ -1,6 +1,9 @@
 """Run-directory output: config.json, metrics.jsonl, TensorBoard events and the progress bar.
 
-The training driver calls `RunLogger.log(step, metrics)` once per chunk (host side only).
+The training driver calls `RunLogger.log(step, metrics)` once per chunk (host side only). A resumed
+run passes the records saved in its checkpoint: metrics.jsonl is rewritten to exactly those
+lines (dropping any logged after the checkpoint), TensorBoard purges later points and the
+wall clock continues from the last record.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import time
 from pathlib import Path
 
@@ -20,10 +24,22 @@ from mjx_dacer2.config import Config
 class RunLogger:
     """Writes one JSON line and one TensorBoard point per metric per chunk; drives tqdm."""
 
-    def __init__(self, run_dir: Path, total_steps: int, show_progress: bool = True):
+    def __init__(
+        self,
+        run_dir: Path,
+        total_steps: int,
+        show_progress: bool = True,
+        history: list[dict] | None = None,
+    ):
         self.run_dir = run_dir
+        self.records: list[dict] = list(history or [])  # all records, saved with checkpoints
+        last = self.records[-1] if self.records else {}
+        purge_step = None
+        if history is not None:  # resuming: metrics.jsonl becomes exactly the saved records
+            _rewrite_jsonl(run_dir / "metrics.jsonl", self.records)
+            purge_step = int(last.get("env_steps", -1)) + 1
         self.jsonl = open(run_dir / "metrics.jsonl", "a", buffering=1)
-        self.writer = SummaryWriter(str(run_dir / "tb"))
+        self.writer = SummaryWriter(str(run_dir / "tb"), purge_step=purge_step)
         self.bar = tqdm(
             total=total_steps,
             unit="step",
@@ -32,13 +48,16 @@ class RunLogger:
             dynamic_ncols=True,
             smoothing=0.3,
         )
-        self.start = time.perf_counter()
-        self.last_eval: float | None = None
+        self.bar.update(int(last.get("env_steps", 0)))
+        self.start = time.perf_counter() - float(last.get("wall_s", 0.0))
+        evals = [r["eval_return"] for r in self.records if isinstance(r.get("eval_return"), float)]
+        self.last_eval: float | None = evals[-1] if evals else None
 
     def log(self, step: int, metrics: dict) -> None:
         record = {"env_steps": step, "wall_s": round(time.perf_counter() - self.start, 3)}
         record.update({k: _jsonable(v) for k, v in metrics.items()})
         self.jsonl.write(json.dumps(record) + "\n")
+        self.records.append(record)
         for name, value in metrics.items():
             if isinstance(value, (int, float)) and math.isfinite(value):
                 self.writer.add_scalar(name, value, step)
@@ -61,6 +80,13 @@ class RunLogger:
 
 def write_config(run_dir: Path, config: Config) -> None:
     (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+
+
+def _rewrite_jsonl(path: Path, records: list[dict]) -> None:
+    """Replace `path` atomically by one JSON line per record."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in records))
+    os.replace(tmp, path)
 
 
 def _jsonable(value):

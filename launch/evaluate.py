@@ -1,0 +1,67 @@
+"""`mjx-dacer2 eval RUN_DIR`: evaluate a run's deterministic policy from its checkpoint.
+
+By default it uses the newest readable checkpoint and the run's own evaluation key for that
+chunk, so it reproduces the eval return the run logged there; `--best`, `--chunk`,
+`--episodes` and `--seed` change that.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Annotated
+
+import tyro
+
+
+@dataclass(frozen=True)
+class EvalArgs:
+    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
+    """Run directory written by `mjx-dacer2 train`."""
+    episodes: int | None = None
+    """Evaluation episodes (run in parallel); default: the run's num-eval-envs."""
+    best: bool = False
+    """Use the checkpoint with the best eval return instead of the newest."""
+    chunk: int | None = None
+    """Use the checkpoint saved after this chunk."""
+    seed: int | None = None
+    """Seed of the evaluation episodes; default: the run's own evaluation key for the chunk."""
+
+
+def main(argv: list[str]) -> int:
+    args = tyro.cli(EvalArgs, args=argv, prog="mjx-dacer2 eval", description=__doc__)
+    if args.episodes is not None and args.episodes < 1:
+        print(f"error: episodes must be >= 1, got {args.episodes}", file=sys.stderr)
+        return 2
+    import jax  # after parsing: --help and bad flags stay fast
+
+    from mjx_dacer2.checkpoint import CheckpointError
+    from mjx_dacer2.evaluate import make_evaluator
+    from mjx_dacer2.export import load_checkpoint_policy
+    from mjx_dacer2.run import make_env, run_keys
+    from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
+
+    enable_compilation_cache()
+    quiet_library_warnings()
+    try:
+        policy = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
+        config = policy.config
+        episodes = args.episodes or config.num_eval_envs
+        env = make_env(config)
+    except (CheckpointError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    evaluator = make_evaluator(
+        config.replace(num_eval_envs=episodes), env, policy.learner.deterministic
+    )
+    if args.seed is None:
+        key = jax.random.fold_in(run_keys(config.seed)[1], policy.chunk)
+    else:
+        key = jax.random.key(args.seed)
+    metrics = jax.device_get(evaluator.run(policy.policy_params, policy.obs_stats, key))
+    print(
+        f"eval: {config.env} {config.algo} chunk {policy.chunk} ({policy.env_steps:,} env steps)"
+        f" | return {float(metrics['eval_return']):.1f} +- {float(metrics['eval_return_std']):.1f}"
+        f" over {episodes} episodes | length {float(metrics['eval_length']):.1f}"
+    )
+    return 0

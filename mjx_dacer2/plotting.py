@@ -1,0 +1,182 @@
+"""Figures and tables of the diffusion-step study: learning curves (mean and a 95% t-interval over
+seeds) against env steps and against wall-clock time, the final-return table (best of the final
+10% of evaluations, the DACER paper's metric, and the last evaluation), and the bench plots.
+
+Reads plain run dirs (config.json + metrics.jsonl), so any run, not only a sweep's, can be plotted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+
+def load_runs(root: Path) -> list[dict]:
+    """Every run dir under `root`: its config and evaluations (env_steps, wall_s, return).
+
+    Wall-clock is counted from the first (untrained) evaluation, so setting up and compiling the
+    init and evaluation programs is left out; the first chunk still includes its own compile.
+    """
+    runs = []
+    for config_path in sorted(Path(root).rglob("config.json")):
+        metrics_path = config_path.parent / "metrics.jsonl"
+        if not metrics_path.exists():
+            continue
+        config = json.loads(config_path.read_text())
+        records = [json.loads(line) for line in metrics_path.read_text().splitlines() if line]
+        evals = [r for r in records if isinstance(r.get("eval_return"), (int, float))]
+        if not evals:
+            continue
+        t = config.get("diffusion_steps") or (5 if config["algo"] == "dacer2" else 20)
+        default = config["algo"] if config["algo"] == "sac" else f"{config['algo']}:{t}"
+        runs.append(
+            dict(
+                env=config["env"],
+                variant=config.get("extra", {}).get("variant", default),
+                seed=config["seed"],
+                steps=np.array([r["env_steps"] for r in evals], float),
+                wall=np.array([r["wall_s"] - evals[0]["wall_s"] for r in evals], float),
+                ret=np.array([r["eval_return"] for r in evals], float),
+            )
+        )
+    return runs
+
+
+def group(runs: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for run in runs:
+        groups[(run["env"], run["variant"])].append(run)
+    return dict(groups)
+
+
+def mean_and_interval(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over axis 0 and the half-width of a 95% Student-t interval (0 for one seed)."""
+    n = values.shape[0]
+    mean = values.mean(axis=0)
+    if n < 2:
+        return mean, np.zeros_like(mean)
+    sem = values.std(axis=0, ddof=1) / math.sqrt(n)
+    return mean, stats.t.ppf(0.975, n - 1) * sem
+
+
+def _stack(runs: list[dict], key: str) -> np.ndarray:
+    length = min(len(r[key]) for r in runs)  # seeds of a cell share the evaluation schedule
+    return np.stack([r[key][:length] for r in runs])
+
+
+def plot_curves(runs: list[dict], out_dir: Path) -> list[Path]:
+    """One figure per env: return vs env steps and vs wall-clock seconds, one line per variant."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    by_env: dict[str, dict] = defaultdict(dict)
+    for (env, variant), members in group(runs).items():
+        by_env[env][variant] = members
+    for env, variants in sorted(by_env.items()):
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+        for variant, members in sorted(variants.items()):
+            mean, half = mean_and_interval(_stack(members, "ret"))
+            label = f"{variant} (n={len(members)})"
+            for ax, key in zip(axes, ("steps", "wall"), strict=True):
+                x = _stack(members, key).mean(axis=0)
+                (line,) = ax.plot(x, mean, label=label)
+                ax.fill_between(x, mean - half, mean + half, alpha=0.2, color=line.get_color())
+        axes[0].set_xlabel("env steps")
+        axes[1].set_xlabel("wall-clock s after the first evaluation (mean over seeds)")
+        axes[0].set_ylabel("evaluation return")
+        axes[0].legend(fontsize=8)
+        fig.suptitle(f"{env}: mean and 95% t-interval over seeds")
+        fig.tight_layout()
+        path = out_dir / f"curves_{env}.png"
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def final_table(runs: list[dict]) -> list[dict]:
+    """Per (env, variant): best of the final 10% of evaluations and the last one, over seeds."""
+    rows = []
+    for (env, variant), members in sorted(group(runs).items()):
+        best, last = [], []
+        for run in members:
+            k = max(1, math.ceil(0.1 * len(run["ret"])))
+            best.append(float(run["ret"][-k:].max()))
+            last.append(float(run["ret"][-1]))
+        rows.append(
+            dict(
+                env=env,
+                variant=variant,
+                seeds=len(members),
+                env_steps=int(min(r["steps"][-1] for r in members)),
+                best_final10_mean=float(np.mean(best)),
+                best_final10_std=float(np.std(best)),
+                last_mean=float(np.mean(last)),
+                last_std=float(np.std(last)),
+                wall_s_mean=float(np.mean([r["wall"][-1] for r in members])),
+            )
+        )
+    return rows
+
+
+def final_table_markdown(rows: list[dict]) -> str:
+    lines = [
+        "| env | variant | seeds | env steps | best of final 10% evals | last eval | wall s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['env']} | {r['variant']} | {r['seeds']} | {r['env_steps']:,} | "
+            f"{r['best_final10_mean']:.1f} ± {r['best_final10_std']:.1f} | "
+            f"{r['last_mean']:.1f} ± {r['last_std']:.1f} | {r['wall_s_mean']:.0f} |"
+        )
+    return "\n".join(lines) + "\n(mean ± std over seeds)\n"
+
+
+BENCH_PANELS = (
+    ("sample_one_ms", "sample, 1 state (ms)"),
+    ("sample_batch_ms", "sample, batch (ms)"),
+    ("update_ms", "one update (ms)"),
+    ("loop_env_steps_per_s", "training loop env steps/s"),
+)
+
+
+def plot_bench(result: dict, out_dir: Path) -> list[Path]:
+    """bench_time_vs_T.png (each measurement vs T; SAC dashed) and bench_speedup.png (vs T=20)."""
+    rows = result["rows"]
+    algos = sorted({r["algo"] for r in rows if r["T"] is not None})
+    paths = [out_dir / "bench_time_vs_T.png", out_dir / "bench_speedup.png"]
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
+    fig2, axes2 = plt.subplots(1, 4, figsize=(16, 3.8))
+    for i, (key, title) in enumerate(BENCH_PANELS):
+        for algo in algos:
+            pts = sorted((r["T"], r[key]) for r in rows if r["algo"] == algo and r["T"])
+            ts, vals = np.array(pts).T
+            axes[i].plot(ts, vals, "o-", label=algo)
+            if 20 in ts:
+                ref = vals[list(ts).index(20)]
+                speedup = vals / ref if key == "loop_env_steps_per_s" else ref / vals
+                axes2[i].plot(ts, speedup, "o-", label=algo)
+        for r in rows:
+            if r["T"] is None:
+                axes[i].axhline(r[key], ls="--", color="gray", label=r["variant"])
+        axes[i].set(title=title, xlabel="diffusion steps T")
+        axes2[i].set(title=f"{title}: speedup vs T=20", xlabel="diffusion steps T")
+        axes2[i].axhline(1.0, color="gray", lw=0.5)
+    axes[0].legend(fontsize=8)
+    axes2[0].legend(fontsize=8)
+    caption = f"{result['env']}, {result['machine']}, {result['date'][:10]}"
+    for f, path in zip((fig, fig2), paths, strict=True):
+        f.suptitle(caption, fontsize=9)
+        f.tight_layout()
+        f.savefig(path, dpi=110)
+        plt.close(f)
+    return paths

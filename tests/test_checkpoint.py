@@ -1,0 +1,312 @@
+"""Checkpoints: bit-exact resume, crash safety, resume guards, policy export, one-line errors.
+
+One tiny multigoal run (3 chunks, a checkpoint after each) is shared by the module; tests that
+change a run work on copies of its directory.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+from test_train_smoke import TINY
+
+import envs
+import mjx_dacer2
+from launch.cli import main
+from launch.train import parse_resume_args
+from mjx_dacer2.checkpoint import Checkpointer, CheckpointError, snapshot
+from mjx_dacer2.export import export_policy, load_checkpoint_policy
+from mjx_dacer2.logger import RunLogger
+from mjx_dacer2.normalizer import normalize
+from mjx_dacer2.run import Stopped, train
+from mjx_dacer2.trainer import make_trainer
+
+CONFIG = TINY.replace(
+    total_env_steps=144, save_every_chunks=1, keep_checkpoints=5, progress=False, run_dir=""
+)
+PRNG = jax.dtypes.prng_key
+VOLATILE = {"wall_s", "env_steps_per_s", "updates_per_s"}  # wall-clock fields may differ
+
+
+def records(run_dir: Path) -> list[dict]:
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    return [{k: v for k, v in json.loads(line).items() if k not in VOLATILE} for line in lines]
+
+
+def final_state(run_dir: Path, chunk: int) -> dict:
+    """Every leaf of the saved train state (keys as key data), as numpy."""
+    trainer = make_trainer(CONFIG, envs.make("multigoal"))
+    abstract = jax.eval_shape(trainer.init, jax.random.key(0))
+    checkpointer = Checkpointer(run_dir, read_only=True)
+    try:
+        state = checkpointer.restore_state(chunk, abstract)
+    finally:
+        checkpointer.close()
+    return {k: np.asarray(v) for k, v in jax.device_get(snapshot(state)).items()}
+
+
+def saved_chunks(run_dir: Path) -> list[int]:
+    checkpointer = Checkpointer(run_dir, read_only=True)
+    steps = checkpointer.steps()
+    checkpointer.close()
+    return steps
+
+
+def interrupt_at(monkeypatch, step: int, signum: int = signal.SIGINT) -> None:
+    """Deliver `signum` to this process right after the chunk ending at `step` is logged."""
+    log = RunLogger.log
+
+    def log_then_signal(self, s, metrics):
+        log(self, s, metrics)
+        if s == step:
+            signal.raise_signal(signum)
+
+    monkeypatch.setattr(RunLogger, "log", log_then_signal)
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err, err
+    return err
+
+
+def tree_digest(path: Path) -> dict:
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    """An uninterrupted 3-chunk run."""
+    run_dir = tmp_path_factory.mktemp("finished")
+    train(CONFIG.replace(run_dir=str(run_dir)))
+    return run_dir
+
+
+def copy_run(finished: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(finished, tmp_path / "run"))
+
+
+def test_interrupted_and_resumed_run_is_bit_identical(finished, tmp_path, monkeypatch):
+    run_dir = tmp_path / "resumed"
+    interrupt_at(monkeypatch, step=48)  # SIGINT during chunk 1: checkpoint after it, then stop
+    with pytest.raises(Stopped, match="stopped by SIGINT after chunk 1/3") as stop:
+        train(CONFIG.replace(run_dir=str(run_dir)))
+    assert stop.value.signum == signal.SIGINT
+    assert saved_chunks(run_dir) == [1]
+    with open(run_dir / "metrics.jsonl", "a") as f:  # logged after the checkpoint, then lost
+        f.write(json.dumps({"env_steps": 96, "reward": 1.0}) + "\n")
+    monkeypatch.undo()
+
+    summary = train(CONFIG.replace(run_dir=str(run_dir)), resume=True)
+    assert summary["env_steps"] == 144 and summary["stopped_by"] is None
+    assert records(run_dir) == records(finished)  # no duplicated or stale lines
+    ours, theirs = final_state(run_dir, 3), final_state(finished, 3)
+    assert ours.keys() == theirs.keys()
+    different = [k for k in ours if not np.array_equal(ours[k], theirs[k])]
+    assert not different, different  # params, targets, optimisers, buffer, env, keys, counters
+
+
+def test_incompatible_config_is_refused_and_compatible_flags_pass(finished, capsys):
+    before = tree_digest(finished)
+    code = main(["train", "--resume", str(finished), "--num-envs", "4", "--diffusion-steps", "3"])
+    err = one_line_error(capsys)
+    assert code == 2 and "incompatible config" in err
+    assert "num-envs 8 -> 4" in err and "diffusion-steps None -> 3" in err
+    config = parse_resume_args(
+        str(finished), ["--total-env-steps", "192", "--eval-every-chunks", "2", "--progress"]
+    )
+    assert (config.total_env_steps, config.eval_every_chunks, config.progress) == (192, 2, True)
+    assert config.policy_hidden == (16, 16) and config.run_dir == str(finished)
+    assert tree_digest(finished) == before
+
+
+def test_corrupt_or_partial_newest_checkpoint_falls_back(finished, tmp_path, capsys):
+    run_dir = copy_run(finished, tmp_path)
+    ckpts = run_dir / "checkpoints"
+    for blob in (ckpts / "3").glob("*/d/*"):  # flip a byte of each item: checksum errors
+        data = bytearray(blob.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        blob.write_bytes(bytes(data))
+    (ckpts / "7" / "state").mkdir(parents=True)  # a partial step dir (no metadata, no items)
+
+    assert main(["eval", str(run_dir)]) == 0
+    out = capsys.readouterr()
+    assert "chunk 2 (96 env steps)" in out.out
+    assert f"skipped checkpoint '{ckpts / '7'}' is corrupt or partial" in out.err
+    assert f"'{ckpts / '3'}' is corrupt or partial" in out.err
+
+    summary = train(CONFIG.replace(run_dir=str(run_dir), total_env_steps=192), resume=True)
+    assert summary["env_steps"] == 192
+    assert (ckpts / "3.corrupt").is_dir() and (ckpts / "7.corrupt").is_dir()  # kept, not lost
+    assert f"moved unreadable checkpoint to '{ckpts / '3.corrupt'}'" in capsys.readouterr().err
+    assert records(run_dir)[:4] == records(finished)[:3] + records(run_dir)[3:4]
+    assert records(run_dir)[3]["reward"] == records(finished)[3]["reward"]  # chunk 3 redone
+
+    for step in saved_chunks(run_dir):
+        shutil.rmtree(ckpts / str(step) / "policy")
+    assert main(["eval", str(run_dir)]) == 2
+    assert "no readable checkpoint in" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--resume", "{missing}"], "does not exist"),
+        (["eval", "{missing}"], "does not exist"),
+        (["export", "{missing}"], "does not exist"),
+        (["eval", "{empty}"], "no checkpoint in"),
+        (["train", "--resume", "{empty}"], "no checkpoint in"),
+        (["train", "--resume", "{run}", "--run-dir", "{empty}"], "--run-dir conflicts"),
+        (["train", "--env", "multigoal", "--run-dir", "{run}"], "already holds a run"),
+        (["eval", "{run}", "--chunk", "9"], "no checkpoint at chunk 9"),
+        (["export", "{run}", "--out", "{run}/tb"], "is not a policy export"),
+    ],
+)
+def test_bad_input_is_one_line_and_keeps_the_run(finished, tmp_path, capsys, argv, message):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "config.json").write_text((finished / "config.json").read_text())
+    names = dict(missing=tmp_path / "nope", empty=empty, run=finished)
+    before = tree_digest(finished)
+    assert main([a.format(**names) for a in argv]) == 2
+    assert message in one_line_error(capsys)
+    assert tree_digest(finished) == before
+
+
+def test_sigterm_stops_cleanly_with_a_checkpoint(tmp_path, monkeypatch, capsys):
+    run_dir = tmp_path / "run"
+    interrupt_at(monkeypatch, step=96, signum=signal.SIGTERM)
+    flags = ["--save-every-chunks", "0", "--run-dir", str(run_dir)]
+    code = main(["train", "--env", "multigoal", *tiny_flags(), *flags])
+    assert code == 128 + signal.SIGTERM
+    assert "stopped by SIGTERM after chunk 2/3" in capsys.readouterr().out
+    assert saved_chunks(run_dir) == [2]
+
+
+def tiny_flags() -> list[str]:
+    return [
+        *("--num-envs 8 --iterations-per-chunk 6 --warmup-steps 16 --batch-size 16").split(),
+        *("--buffer-size 64 --total-env-steps 144 --updates-per-iteration 2").split(),
+        *("--policy-hidden 16 16 --critic-hidden 16 16 --entropy-every 3").split(),
+        *("--entropy-num-states 4 --entropy-num-actions 20 --entropy-em-iters 3").split(),
+        *("--num-eval-envs 2 --no-progress").split(),
+    ]
+
+
+KILLED_SAVER = """
+import sys, numpy as np, jax.numpy as jnp
+from mjx_dacer2.checkpoint import Checkpointer
+checkpointer = Checkpointer(sys.argv[1], keep=10)
+for step in range(1, 1000):
+    state = {"agent": {"w": jnp.full((4,), step)}, "buffer": jnp.full((8_000_000,), step)}
+    checkpointer.save(step, state, {"step": step})
+    checkpointer.wait()
+"""
+
+
+def test_kill_9_during_a_save_leaves_the_previous_checkpoint_loadable(tmp_path):
+    ckpts = tmp_path / "checkpoints"
+    env = dict(os.environ, JAX_PLATFORMS="cpu", PYTHONPATH=os.getcwd())
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(KILLED_SAVER), str(tmp_path)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline, partial = time.monotonic() + 60, []
+    try:
+        while not partial and time.monotonic() < deadline and child.poll() is None:
+            names = os.listdir(ckpts) if ckpts.is_dir() else []
+            if "1" in names:
+                partial = [n for n in names if "tmp" in n]
+            time.sleep(0.001)
+    finally:
+        child.kill()  # SIGKILL: no handler, no cleanup
+        child.wait()
+    assert partial, "never caught a save in progress"
+
+    checkpointer = Checkpointer(tmp_path, read_only=True)
+    steps = checkpointer.steps()
+    assert steps and not any("tmp" in str(s) for s in steps)
+    abstract = {
+        "agent": {"w": jax.ShapeDtypeStruct((4,), np.int32)},
+        "buffer": jax.ShapeDtypeStruct((8_000_000,), np.int32),
+    }
+    state = checkpointer.restore_state(steps[-1], abstract)
+    assert int(state["buffer"][-1]) == steps[-1] and checkpointer.read_meta(steps[-1])["step"]
+    checkpointer.close()
+    Checkpointer(tmp_path).close()  # a writing run cleans up the partial save
+    assert not [n for n in os.listdir(ckpts) if "tmp" in n]
+
+
+def test_async_save_writes_a_copy_so_donating_the_state_is_safe(tmp_path):
+    trainer = make_trainer(CONFIG, envs.make("multigoal"))
+    state = jax.jit(trainer.init)(jax.random.key(1))
+    before = {k: np.array(v) for k, v in jax.device_get(snapshot(state)).items()}
+    plain = [x for x in jax.tree.leaves(state) if not jax.dtypes.issubdtype(x.dtype, PRNG)]
+    copied = snapshot(state)
+    assert not {x.unsafe_buffer_pointer() for x in plain} & {
+        x.unsafe_buffer_pointer() for x in copied.values()
+    }
+    checkpointer = Checkpointer(tmp_path)
+    checkpointer.save(1, state, {})
+    state, _ = trainer.train_chunk(state)  # donates the state while its copy is being written
+    checkpointer.close()
+    saved = final_state(tmp_path, 1)
+    assert saved.keys() == before.keys()
+    assert all(np.array_equal(saved[k], before[k]) for k in before)
+
+
+def test_eval_reproduces_the_logged_return_and_picks_the_best(finished, capsys):
+    logged = records(finished)
+    assert main(["eval", str(finished)]) == 0
+    out = capsys.readouterr().out
+    assert f"chunk 3 (144 env steps) | return {logged[3]['eval_return']:.1f} +- " in out
+    best = max(range(1, 4), key=lambda i: logged[i]["eval_return"])
+    assert main(["eval", str(finished), "--best", "--episodes", "3", "--seed", "5"]) == 0
+    assert f"chunk {best} ({best * 48} env steps)" in capsys.readouterr().out
+
+
+def test_exported_policy_acts_like_the_checkpoint_without_the_env(finished, tmp_path, capsys):
+    out = tmp_path / "policy"
+    assert main(["export", str(finished), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["arrays.npz", "policy.json"]
+    with np.load(out / "arrays.npz", allow_pickle=False) as npz:  # plain arrays only
+        assert all(npz[name].dtype != object for name in npz.files)
+    info = json.loads((out / "policy.json").read_text())
+    info["env"] = info["config"]["env"] = "not_installed"  # the env is never built
+    (out / "policy.json").write_text(json.dumps(info))
+
+    act = mjx_dacer2.load_policy(out)
+    source = load_checkpoint_policy(finished)
+    obs = jax.random.normal(jax.random.key(2), (5, 2)) * 3.0
+    expected = source.learner.deterministic(
+        source.policy_params, normalize(source.obs_stats, obs, CONFIG.normalize_observations)
+    )
+    np.testing.assert_array_equal(act(obs), expected)
+    assert act(obs[0]).shape == (2,)
+    key_a, key_b = jax.random.split(jax.random.key(3))
+    sampled = act(obs, key_a, deterministic=False)
+    assert sampled.shape == (5, 2) and np.all(np.abs(sampled) <= 1.0)
+    assert not np.array_equal(sampled, act(obs, key_b, deterministic=False))
+    with pytest.raises(ValueError, match=r"expected \(\.\.\., 2\)"):
+        act(np.zeros((5, 3)))
+
+    small = export_policy(finished, tmp_path / "small", policy_only=True)
+    act_small = mjx_dacer2.load_policy(small / "policy.json")
+    np.testing.assert_array_equal(act_small(obs), expected)
+    with pytest.raises(ValueError, match="only policy params"):
+        act_small(obs, key_a, deterministic=False)
+    with pytest.raises(CheckpointError, match="no exported policy at") as err:
+        mjx_dacer2.load_policy(tmp_path / "nowhere")
+    assert "\n" not in str(err.value)

@@ -1,0 +1,96 @@
+"""Tests for mjx_dacer2.rendering and `mjx-dacer2 render`: headless frames of the right size from
+an MJX rollout (inverted_pendulum, a few steps, tiny resolution), gif/mp4 writing, the CLI."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("MUJOCO_GL", "egl")  # before anything imports mujoco
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import envs  # noqa: E402
+from mjx_dacer2 import rendering  # noqa: E402
+
+ENV = "inverted_pendulum"
+STEPS = 40
+W, H = 64, 48
+
+
+def push(obs: jax.Array) -> jax.Array:
+    """A small constant push right: the cart moves and the pole falls (terminates in ~9 steps)."""
+    return jnp.full((obs.shape[0], 1), 0.05)
+
+
+@pytest.fixture(scope="module")
+def spec() -> rendering.RenderSpec:
+    spec = rendering.render_spec(ENV)
+    try:
+        mujoco_renderer = rendering.mujoco.Renderer(spec.mj_model, 8, 8)
+    except Exception as err:  # noqa: BLE001
+        pytest.skip(f"no headless OpenGL (MUJOCO_GL={os.environ.get('MUJOCO_GL')}): {err}")
+    mujoco_renderer.close()
+    return spec
+
+
+@pytest.fixture(scope="module")
+def qpos() -> np.ndarray:
+    return rendering.rollout_qpos(envs.make(ENV), push, STEPS, jax.random.key(0))
+
+
+def test_rollout_stops_at_termination(qpos: np.ndarray) -> None:
+    assert qpos.shape[1] == 2  # cart slide, pole hinge
+    assert 3 < len(qpos) < STEPS + 1  # terminated early: the pole fell
+    assert abs(qpos[-1, 1]) > 0.2 >= abs(qpos[-2, 1])  # Brax's termination angle
+    assert np.all(np.diff(qpos[:, 0]) > 0)  # the cart moves right
+
+
+def test_render_frames(spec: rendering.RenderSpec, qpos: np.ndarray) -> None:
+    frames = rendering.render_frames(spec, qpos[:4], W, H)
+    assert frames.shape == (4, H, W, 3) and frames.dtype == np.uint8
+    assert frames.std() > 5  # not a blank image
+    # A bigger frame than the model's offscreen buffer works too (the buffer is grown).
+    big = rendering.render_frames(spec, qpos[:1], 800, 600)
+    assert big.shape == (1, 600, 800, 3)
+
+
+def test_frame_stride() -> None:
+    assert rendering.frame_stride(0.05) == (1, pytest.approx(20.0))
+    stride, fps = rendering.frame_stride(0.008)  # hopper: 125 steps/s
+    assert stride == 3 and fps == pytest.approx(125 / 3)
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".mp4"])
+def test_write_video(tmp_path, suffix: str) -> None:
+    if suffix == ".mp4":
+        pytest.importorskip("imageio_ffmpeg", reason="mp4 needs the [render] extra")
+    frames = np.random.default_rng(0).integers(0, 255, (5, H, W, 3), dtype=np.uint8)
+    path = rendering.write_video(frames, tmp_path / f"v{suffix}", fps=10)
+    assert path.suffix == suffix and path.stat().st_size > 1000
+    with pytest.raises(ValueError, match="unsupported"):
+        rendering.write_video(frames, tmp_path / "v.avi", fps=10)
+
+
+def test_render_cli(tmp_path, monkeypatch, capsys, spec) -> None:
+    """`mjx-dacer2 render` end to end, with the run's policy replaced by a fixed one."""
+    from types import SimpleNamespace
+
+    from launch import modes, render
+    from mjx_dacer2.config import Config
+
+    fake = SimpleNamespace(config=Config(env=ENV), deterministic=push, chunk=1)
+    monkeypatch.setattr(modes, "load_run_policy", lambda *args: fake)
+    out = tmp_path / "v.gif"
+    argv = [str(tmp_path), "--out", str(out), "--steps", str(STEPS), "--width", "64"]
+    assert render.main([*argv, "--height", "48"]) == 0
+    assert out.stat().st_size > 1000 and "wrote" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # odd sizes are refused (yuv420p mp4 needs even ones)
+        render.main([*argv, "--height", "47"])
+
+
+def test_render_spec_unknown_env() -> None:
+    with pytest.raises(ValueError, match="no MuJoCo model"):
+        rendering.render_spec("multigoal")
