@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 
 ResetFn = Callable[[jax.Array], tuple[Any, jax.Array]]
 StepFn = Callable[[Any, jax.Array], tuple[Any, jax.Array, jax.Array, jax.Array]]
@@ -32,3 +33,18 @@ class Env:
     reset_fn: ResetFn  # key -> (inner_state, obs (obs,))
     step_fn: StepFn
     # (inner_state, action (act,)) -> (inner_state, obs (obs,), reward f32 (), terminated bool ())
+
+
+def strong_types(tree: Any) -> Any:
+    """The same pytree with every array strongly typed. Some envs return weakly typed leaves
+    (Brax's `done`/`reward`/metrics after `step` but not after `reset`, a Python-float time in
+    Playground's CheetahRun reset); a state whose leaf types change between calls makes every
+    jitted consumer, the whole training chunk included, compile a second time."""
+
+    def strong(x: Any) -> Any:
+        if isinstance(x, jax.Array) and jnp.issubdtype(x.dtype, jax.dtypes.prng_key):
+            return x
+        x = jnp.asarray(x)
+        return jnp.asarray(x, x.dtype)  # an explicit dtype drops the weak type
+
+    return jax.tree.map(strong, tree)

@@ -60,11 +60,11 @@ def make_playground(name: str, episode_length: int | None = None, **config_overr
     def reset_fn(key: jax.Array) -> tuple[Any, jax.Array]:
         # Raw key data: some Playground resets (e.g. Cartpole's) use their key twice, which
         # jax_debug_key_reuse rejects for typed keys.
-        state = _strong(penv.reset(jax.random.key_data(key)))
+        state = penv.reset(jax.random.key_data(key))
         return state, jnp.asarray(state.obs, jnp.float32)
 
     def step_fn(state: Any, action: jax.Array) -> tuple[Any, jax.Array, jax.Array, jax.Array]:
-        state = _strong(penv.step(state, action))
+        state = penv.step(state, action)
         obs = jnp.asarray(state.obs, jnp.float32)
         return state, obs, jnp.asarray(state.reward, jnp.float32), jnp.asarray(state.done) > 0.5
 
@@ -82,18 +82,6 @@ def make_playground(name: str, episode_length: int | None = None, **config_overr
         step_fn=step_fn,
     )
 
-
-def _strong(tree: Any) -> Any:
-    """Arrays with strong types (CheetahRun's reset leaves `data.time` a Python float): a state
-    whose leaf types change between reset and step makes every jitted consumer compile twice."""
-
-    def strong(x: Any) -> Any:
-        if isinstance(x, jax.Array) and jnp.issubdtype(x.dtype, jax.dtypes.prng_key):
-            return x
-        x = jnp.asarray(x)
-        return jnp.asarray(x, x.dtype)  # an explicit dtype drops the weak type
-
-    return jax.tree.map(strong, tree)
 
 
 def playground_render_spec(name: str) -> tuple[Any, float]:

@@ -13,7 +13,7 @@ import flax.struct
 import jax
 import jax.numpy as jnp
 
-from envs.base import Env
+from envs.base import Env, strong_types
 
 
 @flax.struct.dataclass
@@ -55,6 +55,7 @@ class VecEnv:
         """Reset all envs from one key (typed or raw uint32)."""
         reset_keys, carry_keys = jax.random.split(_typed(key), (2, self.num_envs))  # (2, E)
         inner, obs = jax.vmap(self.env.reset_fn)(reset_keys)  # obs: (E, obs)
+        inner = strong_types(inner)
         self._check_obs(obs)
         return VecEnvState(
             inner=inner,
@@ -71,6 +72,7 @@ class VecEnv:
             raise ValueError(f"action shape {action.shape} != (num_envs, action_size) {expected}")
         action = jnp.clip(action, -1.0, 1.0)  # (E, act)
         inner, next_obs, reward, terminated = jax.vmap(self.env.step_fn)(state.inner, action)
+        inner = strong_types(inner)  # same leaf types as after reset: one compile per consumer
         self._check_step(next_obs, reward, terminated)
 
         step_count = state.step_count + 1  # (E,)
@@ -104,6 +106,7 @@ class VecEnv:
     ) -> tuple[Any, jax.Array]:
         """Replace the done envs' state and obs by fresh resets."""
         reset_inner, reset_obs = jax.vmap(self.env.reset_fn)(keys)
+        reset_inner = strong_types(reset_inner)
         return _where_tree(done, reset_inner, inner), _where_tree(done, reset_obs, obs)
 
     def _check_obs(self, obs: jax.Array) -> None:

@@ -47,11 +47,18 @@ def _rollout(venv: envs.VecEnv, key: jax.Array, steps: int = 3):
 def test_env_contract(name: str) -> None:
     env = envs.make(name)
     assert isinstance(env, Env) and env.name == name
-    assert env.episode_length == (100 if name == "multigoal" else 1000)
+    assert env.episode_length == (100 if name in ("corridor", "multigoal") else 1000)
     if name in BRAX_SIZES:
         assert (env.obs_size, env.action_size) == BRAX_SIZES[name]
     venv = envs.VecEnv(env, 2)
     state, res = jax.jit(lambda k: _rollout(venv, k))(jax.random.key(0))  # res: (T=3, E=2, ...)
+    # A step returns exactly the state types a reset makes (weak types included): otherwise
+    # every jitted consumer of the state, the training chunk included, compiles twice.
+    after_reset = jax.eval_shape(venv.reset, jax.random.key(0))
+    after_step = jax.eval_shape(venv.step, after_reset, jnp.zeros((2, env.action_size)))[0]
+    assert jax.tree.structure(after_reset) == jax.tree.structure(after_step)
+    for a, b in zip(jax.tree.leaves(after_reset), jax.tree.leaves(after_step), strict=True):
+        assert (a.shape, a.dtype, a.weak_type) == (b.shape, b.dtype, b.weak_type), name
 
     obs, act = env.obs_size, env.action_size
     assert (venv.obs_size, venv.action_size) == (obs, act)
@@ -266,7 +273,10 @@ def test_goal_index() -> None:
 
 
 def test_names() -> None:
-    assert envs.names() == tuple(sorted([*BRAX_SIZES, "multigoal"]))
+    from envs.playground_envs import DMC_ENVS, playground_available
+
+    extra = [*DMC_ENVS] if playground_available() else []
+    assert envs.names() == tuple(sorted([*BRAX_SIZES, "corridor", "multigoal", *extra]))
 
 
 def test_unknown_name() -> None:
@@ -274,7 +284,7 @@ def test_unknown_name() -> None:
         envs.make("foo")
     msg = str(err.value)
     assert "\n" not in msg
-    assert msg.startswith("unknown env 'foo': choose one of ant, halfcheetah,")
+    assert msg.startswith("unknown env 'foo': choose one of ant, corridor, halfcheetah,")
     assert all(n in msg for n in envs.names())
 
 
