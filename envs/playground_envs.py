@@ -83,7 +83,6 @@ def make_playground(name: str, episode_length: int | None = None, **config_overr
     )
 
 
-
 def playground_render_spec(name: str) -> tuple[Any, float]:
     """(mujoco.MjModel, seconds per env step) of DM Control env `name`, for rendering."""
     penv = _load(name)

@@ -171,8 +171,9 @@ def plot_bench(result: dict, out_dir: Path) -> list[Path]:
         axes[i].set(title=title, xlabel="diffusion steps T")
         axes2[i].set(title=f"{title}: speedup vs T=20", xlabel="diffusion steps T")
         axes2[i].axhline(1.0, color="gray", lw=0.5)
-    axes[0].legend(fontsize=8)
-    axes2[0].legend(fontsize=8)
+    for ax in (axes[0], axes2[0]):
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     caption = f"{result['env']}, {result['machine']}, {result['date'][:10]}"
     for f, path in zip((fig, fig2), paths, strict=True):
         f.suptitle(caption, fontsize=9)

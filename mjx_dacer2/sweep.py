@@ -193,18 +193,26 @@ def run_sweep(
         if not todo:
             continue
         config = config.replace(extra={**config.extra, "variant": spec})
-        for d in dirs:
-            if d.exists() and (d / "metrics.jsonl").exists():
-                (d / "metrics.jsonl").unlink()  # an unfinished cell restarts from scratch
+        for d in dirs:  # an unfinished cell resumes from its checkpoint, or restarts
+            if (d / "metrics.jsonl").exists() and not (vmap_seeds is False and _resumable(d)):
+                (d / "metrics.jsonl").unlink()
         if vmap_seeds:
             summaries = train_seeds(config, [s for s, _ in todo], [d for _, d in todo])
         else:
-            summaries = [train(config.replace(seed=s, run_dir=str(d))) for s, d in todo]
+            summaries = [
+                train(config.replace(seed=s, run_dir=str(d)), resume=_resumable(d)) for s, d in todo
+            ]
         for (seed, d), summary in zip(todo, summaries, strict=True):
             summary.update(variant=spec, seed=seed, vmapped=vmap_seeds)
             (Path(d) / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
             results.append(summary)
     return results
+
+
+def _resumable(run_dir: Path) -> bool:
+    """A cell run through `run.train` that saved at least one checkpoint."""
+    checkpoints = Path(run_dir) / "checkpoints"
+    return checkpoints.is_dir() and any(p.name.isdigit() for p in checkpoints.iterdir())
 
 
 __all__ = ["TrainingError", "parse_variant", "run_sweep", "train_seeds", "variant_label"]

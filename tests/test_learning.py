@@ -13,10 +13,20 @@ from mjx_dacer2.run import train
 
 def test_dacer2_t5_learns_multigoal(tmp_path):
     config = preset("multigoal").replace(
-        run_dir=str(tmp_path / "run"), total_env_steps=12_800, num_envs=32, warmup_steps=1_600,
-        updates_per_iteration=8, iterations_per_chunk=50, policy_hidden=(64, 64),
-        critic_hidden=(64, 64), actor_lr=3e-4, critic_lr=3e-4, entropy_every=200,
-        entropy_num_states=16, num_eval_envs=16, progress=False,
+        run_dir=str(tmp_path / "run"),
+        total_env_steps=12_800,
+        num_envs=32,
+        warmup_steps=1_600,
+        updates_per_iteration=8,
+        iterations_per_chunk=50,
+        policy_hidden=(64, 64),
+        critic_hidden=(64, 64),
+        actor_lr=3e-4,
+        critic_lr=3e-4,
+        entropy_every=200,
+        entropy_num_states=16,
+        num_eval_envs=16,
+        progress=False,
     )
     assert config.algo == "dacer2" and config.num_diffusion_steps == 5 and config.eta == 1.0
     summary = train(config)
