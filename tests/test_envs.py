@@ -14,7 +14,7 @@ import pytest
 
 import envs
 from envs import multigoal
-from envs.base import Env
+from envs.base import Env, strong_types
 
 BRAX_SIZES = {  # name -> (obs_size, action_size) with brax 0.14.2 defaults
     "ant": (27, 8),
@@ -295,3 +295,12 @@ def test_brax_is_lazy() -> None:
         cwd=Path(__file__).parents[1], env={"JAX_PLATFORMS": "cpu"},
     )  # fmt: skip
     assert out.stdout.strip() == "False"
+
+
+def test_strong_drops_weak_types() -> None:
+    """Weak leaves (a Python-float time, Brax's step-only weak reward/done) become strong."""
+    tree = {"time": 0.0, "x": jax.numpy.asarray(1.0), "key": jax.random.key(0)}
+    out = jax.eval_shape(lambda t: strong_types(t), tree)
+    assert out["time"] == jax.ShapeDtypeStruct((), np.float32)  # weak_type=False
+    assert out["x"] == jax.ShapeDtypeStruct((), np.float32)
+    assert jax.dtypes.issubdtype(out["key"].dtype, jax.dtypes.prng_key)

@@ -1,8 +1,9 @@
 """Learning test: DACER2 at T = 5 on MultiGoal reaches a return no untrained policy gets.
 
 MultiGoal's reward is -(30*||a||^2 + squared distance to the nearest goal) per step for 100 steps.
-Standing still at the start scores about -2,500 and the untrained diffusion policy (which pushes
-to the arena's walls) about -10,000; returns above -1,500 need a policy that heads for a goal.
+Standing still at the start scores about -2,500 and untrained diffusion policies between about
+-3,000 and -11,000 (they push toward the arena's walls); returns above -1,500 need a policy that
+heads for a goal.
 """
 
 import json
@@ -30,7 +31,7 @@ def test_dacer2_t5_learns_multigoal(tmp_path):
     )
     assert config.algo == "dacer2" and config.num_diffusion_steps == 5 and config.eta == 1.0
     summary = train(config)
-    assert summary["untrained_return"] < -5_000
+    assert summary["untrained_return"] < -2_500
     assert summary["final_return"] > -1_500, summary
     lines = [json.loads(line) for line in open(tmp_path / "run" / "metrics.jsonl")]
     assert lines[-1]["env_steps"] == 12_800 and "eval_return" in lines[-1]

@@ -58,15 +58,6 @@ def test_render_spec() -> None:
     assert model.nq == 2 and dt == pytest.approx(0.01)
 
 
-def test_strong_drops_weak_types() -> None:
-    """CheetahRun's reset leaves `data.time` a Python float (weak once traced), its step not."""
-    tree = {"time": 0.0, "x": jax.numpy.asarray(1.0), "key": jax.random.key(0)}
-    out = jax.eval_shape(lambda t: playground_envs._strong(t), tree)
-    assert out["time"] == jax.ShapeDtypeStruct((), np.float32)  # weak_type=False
-    assert out["x"] == jax.ShapeDtypeStruct((), np.float32)
-    assert jax.dtypes.issubdtype(out["key"].dtype, jax.dtypes.prng_key)
-
-
 @needs_playground
 def test_state_types_do_not_change() -> None:
     """Reset and step states have the same leaf types (a weak type would force a recompile)."""
