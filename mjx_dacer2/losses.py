@@ -194,7 +194,7 @@ class Losses:
             obs[:, None], (obs.shape[0], c.entropy_num_actions, obs.shape[1])
         )
         actions = self.policy.sample(policy_params, obs_rep, key_sample, log_alpha).action
-        return estimate_entropy(sg(actions), key_fit, c.entropy_num_components, c.entropy_em_iters)
+        return estimate_entropy(actions, key_fit, c.entropy_num_components, c.entropy_em_iters)
 
     def alpha_loss(self, log_alpha, entropy):
         """L_alpha = -log_alpha * (target - H)."""

@@ -194,7 +194,7 @@ def run_sweep(
             continue
         config = config.replace(extra={**config.extra, "variant": spec})
         for d in dirs:  # an unfinished cell resumes from its checkpoint, or restarts
-            if (d / "metrics.jsonl").exists() and not (vmap_seeds is False and _resumable(d)):
+            if (d / "metrics.jsonl").exists() and (vmap_seeds or not _resumable(d)):
                 (d / "metrics.jsonl").unlink()
         if vmap_seeds:
             summaries = train_seeds(config, [s for s, _ in todo], [d for _, d in todo])
