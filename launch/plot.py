@@ -2,7 +2,7 @@
 over seeds) and the final-return table of every run dir under `--runs`; `--bench` re-plots a
 bench.json.
 
-    mjx-dacer2 plot --runs runs/study --out benchmarks/results/study
+    mjx-dacer2 plot --runs runs/learning/r1-baseline --out DIR --threshold 950
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", help="root directory searched for run dirs")
     parser.add_argument("--out", help="output directory (default: --runs)")
     parser.add_argument("--bench", help="a bench.json to re-plot (figures next to it)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="also tabulate the env steps at which each seed's eval return first reaches this",
+    )
     args = parser.parse_args(argv)
     from mjx_dacer2.plotting import (
         final_table,
@@ -37,7 +42,7 @@ def main(argv: list[str]) -> int:
             return 2
         out = Path(args.out or args.runs)
         written += plot_curves(runs, out)
-        rows = final_table(runs)
+        rows = final_table(runs, args.threshold)
         (out / "final_returns.json").write_text(json.dumps(rows, indent=2) + "\n")
         (out / "final_returns.md").write_text(final_table_markdown(rows))
         written += [out / "final_returns.json", out / "final_returns.md"]

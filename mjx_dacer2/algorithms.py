@@ -30,6 +30,8 @@ def make_diffusion_learner(config: Config, env: Env) -> Learner:
         config.beta_min,
         config.beta_max,
         config.exploration_noise_scale,
+        config.clip_denoised,
+        config.eval_chain_noise,
     )
     return Learner(config=config, networks=networks, policy=policy)
 

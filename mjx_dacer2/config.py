@@ -14,6 +14,9 @@ Algo = Literal["dacer2", "dacer", "sac"]
 ALGOS: tuple[str, ...] = ("dacer2", "dacer", "sac")
 GradTargetSource = Literal["chain", "forward_noised"]
 GradTargetQ = Literal["min", "mean_normalized", "target_min"]
+CriticLoss = Literal["dsac_t", "mse"]
+EntropyActions = Literal["clipped", "unclipped"]
+EvalChainNoise = Literal["observation_hash", "zero"]
 TimeWeight = Literal["exp", "constant", "normalized_exp"]
 
 
@@ -71,7 +74,13 @@ class Config:
     exploration_noise_scale: float = 0.1
     """lambda: exploration noise is lambda*alpha*N(0, I) (0.15 for Humanoid and HalfCheetah)."""
     eval_noise_seed: int = 0
-    """Deterministic policy: chain noise drawn once from this fixed key, shared by all states."""
+    """Deterministic policy with observation_hash: the base key the per-state keys fold into."""
+    eval_chain_noise: EvalChainNoise = "zero"
+    """Deterministic policy's chain noise: zero (x_T = 0, z = 0: the noise-free path through the
+    denoiser; see docs/algorithm.md) or observation_hash (DACER: a fixed sample per state)."""
+    clip_denoised: bool = True
+    """Clip every x0 estimate of the chain to [-1, 1] (DACER); off: only the final action is
+    clipped, so saturated estimates still pass gradients."""
 
     # --- critic ---
     critic_hidden: tuple[int, ...] = (256, 256, 256)
@@ -82,6 +91,9 @@ class Config:
     """Rewards are multiplied by this in the critic target."""
     tau: float = 0.005
     """Polyak rate of the target critics and of the running sigma statistic omega."""
+    critic_loss: CriticLoss = "dsac_t"
+    """dsac_t (DACER's distributional loss) or mse (twin mean heads regressed on the clipped
+    double-Q target y, as TD3/SAC without the entropy term)."""
     critic_loss_epsilon: float = 0.1
     """eps in the DSAC-T critic loss."""
     target_noise_clip: float = 3.0
@@ -108,6 +120,9 @@ class Config:
     """States (from the batch) used for the entropy estimate."""
     entropy_num_actions: int = 200
     """Actions drawn per state for the entropy estimate."""
+    entropy_actions: EntropyActions = "clipped"
+    """Actions the mixture is fitted to: the behaviour actions as sent (clipped: DACER), or
+    before the final clip to [-1, 1] (unclipped: no point masses at the bounds)."""
     entropy_num_components: int = 3
     """Gaussian-mixture components of the entropy estimate."""
     entropy_em_iters: int = 30
@@ -116,8 +131,10 @@ class Config:
     # --- DACER2 additions (reconstructed choices are switchable) ---
     grad_loss_weight: float | None = None
     """eta, weight of the Q-gradient loss L_g; None: the algo's default (dacer2: 1, dacer: 0)."""
-    grad_target_source: GradTargetSource = "chain"
-    """Where L_g's actions a_t come from: chain intermediates, or forward-noised sg(a_0)."""
+    grad_target_source: GradTargetSource = "forward_noised"
+    """Where L_g's actions a_t come from: forward_noised (sg(a_0) noised to one t ~ U{1..T} per
+    sample; chosen by ablation, docs/algorithm.md) or chain (the chain's own intermediates, at
+    every t)."""
     grad_target_q: GradTargetQ = "min"
     """Which Q gives the gradient: min of the online mean heads, mean of their normalised gradients,
     or min of the target critics."""
@@ -204,18 +221,21 @@ class Config:
 # Per-env presets: only what differs from the defaults (ALGORITHM.md sections 1-2, adapted to
 # many parallel envs). CPU-sized where the task is cheap enough to learn on a laptop.
 ENV_PRESETS: dict[str, dict] = {
-    # The quick-start task, sized to learn visibly on a 2-core CPU in under 10 minutes:
-    # 128-wide networks and lr 3e-4 instead of the paper's 256 and 1e-4.
+    # The quick-start task, sized to be solved on a 2-core CPU in a few minutes: the protocol of
+    # the learning ablations (benchmarks/learning_ablations.sh), i.e. 2x128 networks, lr 3e-4,
+    # batch 128 and 8 updates per 16-env step instead of the paper's 3x256, 1e-4, 256 and 1/20.
     "inverted_pendulum": dict(
-        total_env_steps=80_000,
+        total_env_steps=20_000,
         num_envs=16,
-        updates_per_iteration=4,
-        warmup_steps=2_000,
+        updates_per_iteration=8,
+        batch_size=128,
+        warmup_steps=1_024,
         iterations_per_chunk=125,
         policy_hidden=(128, 128),
         critic_hidden=(128, 128),
         actor_lr=3e-4,
         critic_lr=3e-4,
+        normalize_observations=True,
         entropy_every=250,
         entropy_num_states=32,
     ),

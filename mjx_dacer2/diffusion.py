@@ -50,18 +50,26 @@ def vp_schedule(num_steps: int, beta_min: float = 0.1, beta_max: float = 10.0) -
     )
 
 
-def predict_x0(schedule: Schedule, x: jax.Array, eps: jax.Array, k: jax.Array) -> jax.Array:
-    """x0 estimate from x_t and predicted noise at schedule index k, clipped to [-1, 1]."""
+def predict_x0(
+    schedule: Schedule, x: jax.Array, eps: jax.Array, k: jax.Array, clip: bool = True
+) -> jax.Array:
+    """x0 estimate from x_t and predicted noise at schedule index k, clipped to [-1, 1] (DACER's
+    `clip_denoised`) unless `clip` is False."""
     abar = jnp.asarray(schedule.alpha_bars, jnp.float32)[k][..., None]
     x0 = x / jnp.sqrt(abar) - eps * jnp.sqrt(1.0 / abar - 1.0)
-    return jnp.clip(x0, -1.0, 1.0)
+    return jnp.clip(x0, -1.0, 1.0) if clip else x0
 
 
 def reverse_step(
-    schedule: Schedule, x: jax.Array, eps: jax.Array, k: jax.Array, noise: jax.Array
+    schedule: Schedule,
+    x: jax.Array,
+    eps: jax.Array,
+    k: jax.Array,
+    noise: jax.Array,
+    clip_denoised: bool = True,
 ) -> jax.Array:
     """One DDPM posterior step from x_t (index k = t-1) to x_{t-1}; no noise added at k = 0."""
-    x0 = predict_x0(schedule, x, eps, k)
+    x0 = predict_x0(schedule, x, eps, k, clip_denoised)
     coef1 = jnp.asarray(schedule.posterior_coef1, jnp.float32)[k][..., None]
     coef2 = jnp.asarray(schedule.posterior_coef2, jnp.float32)[k][..., None]
     sigma = jnp.exp(0.5 * jnp.asarray(schedule.posterior_log_var, jnp.float32)[k])[..., None]
@@ -75,11 +83,16 @@ class ChainOutput(NamedTuple):
 
 
 def sample_chain(
-    eps_fn: EpsFn, schedule: Schedule, x_T: jax.Array, step_noise: jax.Array
+    eps_fn: EpsFn,
+    schedule: Schedule,
+    x_T: jax.Array,
+    step_noise: jax.Array,
+    clip_denoised: bool = True,
 ) -> ChainOutput:
     """Run the reverse chain x_T -> x_0 as a `lax.scan`; gradients flow through every step.
 
-    x_T: (..., d) starting noise; step_noise: (T, ..., d) the z added at steps t = T..1.
+    x_T: (..., d) starting noise; step_noise: (T, ..., d) the z added at steps t = T..1. Without
+    `clip_denoised` the x0 estimates are not clipped, so neither is the output.
     """
     num_steps = len(schedule.alphas)
     ks = jnp.arange(num_steps - 1, -1, -1, dtype=jnp.int32)  # k = T-1 .. 0
@@ -87,7 +100,7 @@ def sample_chain(
     def body(x, inputs):
         k, z = inputs
         k_batch = jnp.broadcast_to(k, x.shape[:-1])
-        x_next = reverse_step(schedule, x, eps_fn(x, k_batch), k_batch, z)
+        x_next = reverse_step(schedule, x, eps_fn(x, k_batch), k_batch, z, clip_denoised)
         return x_next, x
 
     action, xs = jax.lax.scan(body, x_T, (ks, step_noise))

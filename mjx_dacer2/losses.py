@@ -109,9 +109,12 @@ class Losses:
         )
         mu, sigma = self.critic_apply(critic_params, batch.obs, batch.action)
         new_omega = update_omega(omega, sigma, c.tau, first)
-        loss = distributional_critic_loss(
-            mu, sigma, sg(y), sg(y_sample), new_omega, c.critic_loss_epsilon, c.target_noise_clip
-        )
+        if c.critic_loss == "mse":
+            loss = jnp.sum(0.5 * jnp.mean((mu - sg(y)) ** 2, axis=1))
+        else:
+            loss = distributional_critic_loss(
+                mu, sigma, sg(y), sg(y_sample), new_omega, c.critic_loss_epsilon, c.target_noise_clip
+            )
         metrics = dict(
             critic_loss=loss, q_mean=jnp.mean(mu), q_sigma=jnp.mean(sigma), target_mean=jnp.mean(y)
         )
@@ -193,7 +196,8 @@ class Losses:
         obs_rep = jnp.broadcast_to(
             obs[:, None], (obs.shape[0], c.entropy_num_actions, obs.shape[1])
         )
-        actions = self.policy.sample(policy_params, obs_rep, key_sample, log_alpha).action
+        clip = c.entropy_actions == "clipped"
+        actions = self.policy.sample(policy_params, obs_rep, key_sample, log_alpha, clip).action
         return estimate_entropy(actions, key_fit, c.entropy_num_components, c.entropy_em_iters)
 
     def alpha_loss(self, log_alpha, entropy):

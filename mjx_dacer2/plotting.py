@@ -102,8 +102,15 @@ def plot_curves(runs: list[dict], out_dir: Path) -> list[Path]:
     return paths
 
 
-def final_table(runs: list[dict]) -> list[dict]:
-    """Per (env, variant): best of the final 10% of evaluations and the last one, over seeds."""
+def steps_to_threshold(run: dict, threshold: float) -> float:
+    """Env steps at the first evaluation whose return is >= threshold (inf if none)."""
+    hits = np.flatnonzero(run["ret"] >= threshold)
+    return float(run["steps"][hits[0]]) if hits.size else math.inf
+
+
+def final_table(runs: list[dict], threshold: float | None = None) -> list[dict]:
+    """Per (env, variant): best of the final 10% of evaluations and the last one, over seeds;
+    with `threshold`, each seed's env steps to first reach it and their median."""
     rows = []
     for (env, variant), members in sorted(group(runs).items()):
         best, last = [], []
@@ -111,6 +118,14 @@ def final_table(runs: list[dict]) -> list[dict]:
             k = max(1, math.ceil(0.1 * len(run["ret"])))
             best.append(float(run["ret"][-k:].max()))
             last.append(float(run["ret"][-1]))
+        extra = {}
+        if threshold is not None:
+            reached = [steps_to_threshold(r, threshold) for r in sorted(members, key=_seed)]
+            extra = dict(
+                threshold=threshold,
+                steps_to_threshold=[None if math.isinf(x) else int(x) for x in reached],
+                median_steps_to_threshold=float(np.median(reached)),
+            )
         rows.append(
             dict(
                 env=env,
@@ -122,22 +137,36 @@ def final_table(runs: list[dict]) -> list[dict]:
                 last_mean=float(np.mean(last)),
                 last_std=float(np.std(last)),
                 wall_s_mean=float(np.mean([r["wall"][-1] for r in members])),
+                **extra,
             )
         )
     return rows
 
 
+def _seed(run: dict) -> int:
+    return run["seed"]
+
+
+def _steps(x: float | None) -> str:
+    return "never" if x is None or math.isinf(x) else f"{x / 1000:g}k"
+
+
 def final_table_markdown(rows: list[dict]) -> str:
-    lines = [
-        "| env | variant | seeds | env steps | best of final 10% evals | last eval | wall s |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    threshold = rows[0].get("threshold") if rows else None
+    head = "| env | variant | seeds | env steps | best of final 10% evals | last eval | wall s |"
+    if threshold is not None:
+        head += f" steps to >= {threshold:g} (per seed) | median |"
+    lines = [head, "|---" * (head.count("|") - 1) + "|"]
     for r in rows:
-        lines.append(
+        line = (
             f"| {r['env']} | {r['variant']} | {r['seeds']} | {r['env_steps']:,} | "
             f"{r['best_final10_mean']:.1f} ± {r['best_final10_std']:.1f} | "
             f"{r['last_mean']:.1f} ± {r['last_std']:.1f} | {r['wall_s_mean']:.0f} |"
         )
+        if threshold is not None:
+            per_seed = ", ".join(_steps(x) for x in r["steps_to_threshold"])
+            line += f" {per_seed} | {_steps(r['median_steps_to_threshold'])} |"
+        lines.append(line)
     return "\n".join(lines) + "\n(mean ± std over seeds)\n"
 
 

@@ -22,6 +22,8 @@ class DiffusionPolicy:
     networks: Networks
     schedule: Schedule
     exploration_noise_scale: float  # lambda
+    clip_denoised: bool = True  # clip every x0 estimate to [-1, 1] (DACER)
+    eval_chain_noise: str = "zero"  # see `deterministic`
 
     @property
     def num_steps(self) -> int:
@@ -39,27 +41,43 @@ class DiffusionPolicy:
         def eps_fn(x, k):
             return self.networks.eps_apply(params, obs, x, k)
 
-        return sample_chain(eps_fn, self.schedule, x_T, z)
+        return sample_chain(eps_fn, self.schedule, x_T, z, self.clip_denoised)
 
-    def explore(self, action: jax.Array, key: jax.Array, log_alpha: jax.Array) -> jax.Array:
-        """a = clip(x + lambda*alpha*xi, -1, 1): the entropy-regulated exploration noise."""
+    def explore(
+        self, action: jax.Array, key: jax.Array, log_alpha: jax.Array, clip: bool = True
+    ) -> jax.Array:
+        """a = clip(x + lambda*alpha*xi, -1, 1): the entropy-regulated exploration noise
+        (`clip=False` skips the final clip, for the entropy estimate)."""
         scale = self.exploration_noise_scale * jnp.exp(log_alpha)
-        return jnp.clip(action + scale * jax.random.normal(key, action.shape), -1.0, 1.0)
+        noisy = action + scale * jax.random.normal(key, action.shape)
+        return jnp.clip(noisy, -1.0, 1.0) if clip else noisy
 
     def sample(
-        self, params: dict, obs: jax.Array, key: jax.Array, log_alpha: jax.Array
+        self,
+        params: dict,
+        obs: jax.Array,
+        key: jax.Array,
+        log_alpha: jax.Array,
+        clip: bool = True,
     ) -> ChainOutput:
         """The behaviour policy: chain sample plus exploration noise (used by every loss)."""
         key_chain, key_noise = jax.random.split(key)
         out = self.chain(params, obs, key_chain)
-        return out._replace(action=self.explore(out.action, key_noise, log_alpha))
+        return out._replace(action=self.explore(out.action, key_noise, log_alpha, clip))
 
     def deterministic(self, params: dict, obs: jax.Array, noise_key: jax.Array) -> jax.Array:
-        """Evaluation policy: no exploration noise; the chain noise of each state is drawn from
-        `observation_keys(noise_key, obs)`, so the action is a fixed function of the observation
-        (the same obs always gets the same action, in any batch) while noise still varies
-        across states, as in training. One shared draw for all states would bias every action
-        the same way whenever that draw is unlucky."""
+        """Evaluation policy: no exploration noise, and the chain noise fixed per state, so the
+        action is a fixed function of the observation (in any batch).
+
+        `eval_chain_noise` says how: "zero" runs the chain from x_T = 0 with z = 0 (the
+        noise-free path through the learnt denoiser, as DDIM-style deterministic samplers do);
+        "observation_hash" (DACER) draws each state's noise from `observation_keys(noise_key,
+        obs)`, a sample of the stochastic policy. One shared draw for all states would bias
+        every action the same way whenever that draw is unlucky."""
+        if self.eval_chain_noise == "zero":
+            shape = (*obs.shape[:-1], self.networks.action_size)
+            zeros = jnp.zeros((self.num_steps, *shape))
+            return jnp.clip(self.chain_from_noise(params, obs, zeros[0], zeros).action, -1, 1)
         keys = observation_keys(noise_key, obs)  # (...,)
         flat = keys.reshape(-1)
         x_T, z = jax.vmap(lambda k: chain_noise(k, self.num_steps, (self.networks.action_size,)))(
@@ -67,7 +85,7 @@ class DiffusionPolicy:
         )  # (N, d), (N, T, d)
         x_T = x_T.reshape(*obs.shape[:-1], -1)
         z = jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *obs.shape[:-1], -1)
-        return self.chain_from_noise(params, obs, x_T, z).action
+        return jnp.clip(self.chain_from_noise(params, obs, x_T, z).action, -1.0, 1.0)
 
 
 def observation_keys(base_key: jax.Array, obs: jax.Array) -> jax.Array:
@@ -92,9 +110,13 @@ def make_policy(
     beta_min: float,
     beta_max: float,
     exploration_noise_scale: float,
+    clip_denoised: bool = True,
+    eval_chain_noise: str = "zero",
 ) -> DiffusionPolicy:
     return DiffusionPolicy(
         networks=networks,
         schedule=vp_schedule(num_steps, beta_min, beta_max),
         exploration_noise_scale=exploration_noise_scale,
+        clip_denoised=clip_denoised,
+        eval_chain_noise=eval_chain_noise,
     )

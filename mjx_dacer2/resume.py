@@ -36,8 +36,16 @@ def config_to_dict(config: Config) -> dict:
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
 
+# Fields added after runs were first saved, with the value that reproduces how those runs ran
+# (a field absent from a stored config takes this, not today's default).
+# (A default that changed, such as grad_target_source, needs no entry: stored configs name it.)
+FIELDS_OF_OLDER_RUNS = {"eval_chain_noise": "observation_hash"}
+
+
 def config_from_dict(data: dict, where: str) -> Config:
-    """A `Config` from its JSON dict (lists become tuples); unknown fields are refused."""
+    """A `Config` from its JSON dict (lists become tuples); unknown fields are refused, and
+    fields the run predates take their `FIELDS_OF_OLDER_RUNS` value."""
+    data = {**FIELDS_OF_OLDER_RUNS, **data}
     names = {f.name for f in dataclasses.fields(Config)}
     unknown = sorted(set(data) - names)
     if unknown:

@@ -310,3 +310,13 @@ def test_exported_policy_acts_like_the_checkpoint_without_the_env(finished, tmp_
     with pytest.raises(CheckpointError, match="no exported policy at") as err:
         mjx_dacer2.load_policy(tmp_path / "nowhere")
     assert "\n" not in str(err.value)
+
+
+def test_stored_config_without_a_later_field_keeps_its_old_behaviour():
+    from mjx_dacer2.resume import config_from_dict, config_to_dict
+
+    stored = config_to_dict(TINY)
+    del stored["eval_chain_noise"]  # a run saved before the field existed
+    assert config_from_dict(stored, "old run").eval_chain_noise == "observation_hash"
+    stored["eval_chain_noise"] = "zero"
+    assert config_from_dict(stored, "new run").eval_chain_noise == "zero"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The DACER2 learning ablations (issue 8), round by round: `bash benchmarks/learning_ablations.sh
+# ROUND [OUT]`, ROUND one of the names below (or `all`). Each round is one `mjx-dacer2 sweep`
+# (3 seeds vmapped in one program) under one protocol, then `mjx-dacer2 plot` writes the curves
+# and the table (with env steps to first reach an eval return of 950) into
+# benchmarks/results/learning/ROUND/. The log of hypotheses and results is
+# benchmarks/README.md, section "Making DACER2 learn".
+#
+# Every variant names the flags it tests, and every round pins the flags whose default later
+# rounds changed, so a round reruns as it first ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+round=${1:?usage: learning_ablations.sh ROUND|all [OUT]}
+out=${2:-runs/learning}
+cli=${MJX_DACER2:-.venv/bin/mjx-dacer2}
+
+# inverted_pendulum protocol: 16 envs, 8 updates per iteration (update-to-data 1/2), batch 128,
+# 2x128 networks, lr 3e-4, observation normalisation, 20k env steps, an evaluation every 800.
+pendulum=(--env inverted_pendulum --num-envs 16 --updates-per-iteration 8 --batch-size 128
+  --warmup-steps 1024 --policy-hidden 128 128 --critic-hidden 128 128 --actor-lr 3e-4
+  --critic-lr 3e-4 --normalize-observations --iterations-per-chunk 50 --total-env-steps 20000)
+# inverted_double_pendulum protocol: 32 envs, U=4 (update-to-data 1/8), the same networks,
+# batch and lr, 200k env steps, an evaluation every 8k.
+double=(--env inverted_double_pendulum --num-envs 32 --updates-per-iteration 4 --batch-size 128
+  --warmup-steps 5000 --policy-hidden 128 128 --critic-hidden 128 128 --actor-lr 3e-4
+  --critic-lr 3e-4 --normalize-observations --entropy-num-states 32 --iterations-per-chunk 125
+  --eval-every-chunks 2 --total-env-steps 200000)
+# the defaults before this log (paper-faithful), pinned for rounds that ran under them
+old_eval=(--eval-chain-noise observation_hash)
+new_eval=(--eval-chain-noise zero)
+
+seeds=(0 1 2)
+sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (seeds: the array above)
+  local name=$1; shift
+  local flags=() variants=()
+  while [ "$1" != "--" ]; do flags+=("$1"); shift; done; shift
+  variants=("$@")
+  timeout 3600 "$cli" sweep --out "$out/$name" --seeds "${seeds[@]}" --no-progress "${flags[@]}" \
+    --variants "${variants[@]}"
+  mkdir -p "benchmarks/results/learning/$name"
+  "$cli" plot --runs "$out/$name" --out "benchmarks/results/learning/$name" --threshold 950
+}
+
+run_round() {
+  case $1 in
+    r1-baseline)  # where DACER2 stands: L_g on/off/weak against SAC
+      sweep r1-baseline "${pendulum[@]}" "${old_eval[@]}" -- \
+        sac dacer2:5 dacer:5 dacer2:5:grad_loss_weight=0.01 ;;
+    r2-backbone)  # x0 clip, actor lr, critic loss, evaluation path
+      sweep r2-backbone "${pendulum[@]}" "${old_eval[@]}" -- \
+        dacer2:5:clip_denoised=false dacer2:5:actor_lr=0.001 dacer2:5:critic_loss=mse \
+        dacer2:5:eval_chain_noise=zero ;;
+    r3-grad-loss)  # the Q-gradient loss: weight, where a_t comes from, w(t)
+      sweep r3-grad-loss "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:grad_loss_weight=10 dacer2:5:grad_loss_weight=3 \
+        dacer2:5:grad_target_source=forward_noised dacer2:5:time_weight=constant ;;
+    r4-exploration)  # behaviour noise, eta below 1, entropy fit (noise-free eval)
+      sweep r4-exploration "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:initial_alpha=1 dacer2:5:grad_loss_weight=0.3 \
+        dacer2:5:entropy_actions=unclipped ;;
+    r5-replicate)  # the L_g action source again, on three other seeds
+      seeds=(3 4 5)
+      sweep r5-replicate "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:grad_target_source=chain dacer2:5:grad_target_source=forward_noised ;;
+    r6-combine)  # the best source with the best entropy fit or eta
+      sweep r6-combine "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:grad_target_source=forward_noised:entropy_actions=unclipped \
+        dacer2:5:grad_target_source=forward_noised:grad_loss_weight=0.3 ;;
+    targets-pendulum)  # issue 8's targets at the chosen defaults, side by side with SAC
+      sweep targets-pendulum "${pendulum[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 dacer:20 ;;
+    targets-double)
+      sweep targets-double "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 ;;
+    all)
+      for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
+        targets-pendulum targets-double; do run_round "$r"; done ;;
+    *) echo "unknown round '$1'" >&2; exit 2 ;;
+  esac
+}
+run_round "$round"
