@@ -113,7 +113,13 @@ class Losses:
             loss = jnp.sum(0.5 * jnp.mean((mu - sg(y)) ** 2, axis=1))
         else:
             loss = distributional_critic_loss(
-                mu, sigma, sg(y), sg(y_sample), new_omega, c.critic_loss_epsilon, c.target_noise_clip
+                mu,
+                sigma,
+                sg(y),
+                sg(y_sample),
+                new_omega,
+                c.critic_loss_epsilon,
+                c.target_noise_clip,
             )
         metrics = dict(
             critic_loss=loss, q_mean=jnp.mean(mu), q_sigma=jnp.mean(sigma), target_mean=jnp.mean(y)

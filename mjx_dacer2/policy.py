@@ -74,17 +74,15 @@ class DiffusionPolicy:
         "observation_hash" (DACER) draws each state's noise from `observation_keys(noise_key,
         obs)`, a sample of the stochastic policy. One shared draw for all states would bias
         every action the same way whenever that draw is unlucky."""
+        shape = (*obs.shape[:-1], self.networks.action_size)
         if self.eval_chain_noise == "zero":
-            shape = (*obs.shape[:-1], self.networks.action_size)
-            zeros = jnp.zeros((self.num_steps, *shape))
-            return jnp.clip(self.chain_from_noise(params, obs, zeros[0], zeros).action, -1, 1)
-        keys = observation_keys(noise_key, obs)  # (...,)
-        flat = keys.reshape(-1)
-        x_T, z = jax.vmap(lambda k: chain_noise(k, self.num_steps, (self.networks.action_size,)))(
-            flat
-        )  # (N, d), (N, T, d)
-        x_T = x_T.reshape(*obs.shape[:-1], -1)
-        z = jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *obs.shape[:-1], -1)
+            x_T, z = jnp.zeros(shape), jnp.zeros((self.num_steps, *shape))
+        else:
+            keys = observation_keys(noise_key, obs).reshape(-1)
+            one = (self.networks.action_size,)
+            x_T, z = jax.vmap(lambda k: chain_noise(k, self.num_steps, one))(keys)  # (N, [T,] d)
+            x_T = x_T.reshape(shape)
+            z = jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *shape)
         return jnp.clip(self.chain_from_noise(params, obs, x_T, z).action, -1.0, 1.0)
 
 
