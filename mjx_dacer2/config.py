@@ -7,6 +7,7 @@ properties. `validate` raises `ConfigError` (a one-line message) before anything
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -309,6 +310,12 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         raise ConfigError(f"unknown env '{c.env}': choose one of {', '.join(sorted(env_names))}")
     if c.algo not in ALGOS:
         raise ConfigError(f"unknown algo '{c.algo}': choose one of {', '.join(ALGOS)}")
+    for name, allowed in _choice_fields().items():  # e.g. a typo in a sweep variant word
+        if getattr(c, name) not in allowed:
+            raise ConfigError(
+                f"{name.replace('_', '-')} '{getattr(c, name)}' is not a choice: "
+                f"use one of {', '.join(map(str, allowed))}"
+            )
     positive = dict(
         num_envs=c.num_envs,
         batch_size=c.batch_size,
@@ -364,3 +371,13 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         raise ConfigError(f"save-every-chunks must be >= 0, got {c.save_every_chunks}")
     if c.keep_checkpoints < 1:
         raise ConfigError(f"keep-checkpoints must be >= 1, got {c.keep_checkpoints}")
+
+
+def _choice_fields() -> dict[str, tuple]:
+    """Config fields typed as a `Literal`, with their allowed values."""
+    hints = typing.get_type_hints(Config)
+    return {
+        name: typing.get_args(hint)
+        for name, hint in hints.items()
+        if typing.get_origin(hint) is Literal
+    }

@@ -121,3 +121,14 @@ def test_sweep_then_plot(tmp_path):
     assert (figs / "curves_multigoal.png").stat().st_size > 0
     rows = json.loads((figs / "final_returns.json").read_text())
     assert {(r["variant"], r["seeds"]) for r in rows} == {("dacer2:2", 2), ("sac", 2)}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["dacer2:5:entropy_actions=clip", "dacer2:5:eval_chain_noise=zeros", "dacer2:5:critic_loss=l2"],
+)
+def test_variant_with_an_unknown_choice_is_refused(spec):
+    from mjx_dacer2.config import ConfigError, validate
+
+    with pytest.raises(ConfigError, match="is not a choice: use one of"):
+        validate(apply_variant(TINY, parse_variant(spec)), envs.names())
