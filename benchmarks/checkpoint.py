@@ -31,11 +31,11 @@ import jax
 import jax.numpy as jnp
 import tyro
 
-from mjx_dacer2.checkpoint import Checkpointer
+from mjx_dacer2 import envs
 from mjx_dacer2.config import preset
-from mjx_dacer2.run import make_env
 from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
-from mjx_dacer2.trainer import make_trainer
+from mjx_dacer2.storage.checkpoint import Checkpointer
+from mjx_dacer2.training.trainer import make_trainer
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -75,7 +75,7 @@ def fill_buffer(state):
 
 def measure_save_restore(env_name: str, repeats: int, root: Path) -> dict:
     config = preset(env_name)
-    trainer = make_trainer(config, make_env(config))
+    trainer = make_trainer(config, envs.make(config.env, config.episode_length))
     state = jax.block_until_ready(fill_buffer(jax.jit(trainer.init)(jax.random.key(0))))
     abstract = jax.eval_shape(trainer.init, jax.random.key(0))
     checkpointer = Checkpointer(root / env_name, keep=repeats + 1, keep_best=False)
@@ -109,7 +109,7 @@ def measure_save_restore(env_name: str, repeats: int, root: Path) -> dict:
 
 def measure_throughput(args: Args, root: Path) -> dict:
     config = preset(args.throughput_env)
-    trainer = make_trainer(config, make_env(config))
+    trainer = make_trainer(config, envs.make(config.env, config.episode_length))
     state = jax.jit(trainer.init)(jax.random.key(0))
     for _ in range(2):  # compile, the uniform-action warm-up, then one learning chunk
         state, sums = trainer.train_chunk(state)

@@ -22,12 +22,12 @@ from pathlib import Path
 import jax
 import tyro
 
-from mjx_dacer2.benchmarking import NO_ENTROPY, simulation_rate, training_rate, update_time
+from mjx_dacer2 import envs
 from mjx_dacer2.config import preset
-from mjx_dacer2.run import make_env
+from mjx_dacer2.config.variants import apply_variant, parse_variant
 from mjx_dacer2.runtime import enable_compilation_cache, set_matmul_precision
-from mjx_dacer2.sweep import apply_variant, parse_variant
-from mjx_dacer2.trainer import make_trainer
+from mjx_dacer2.study.benchmarking import NO_ENTROPY, simulation_rate, training_rate, update_time
+from mjx_dacer2.training.trainer import make_trainer
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -61,7 +61,7 @@ def main(args: Args) -> dict:
         iterations_per_chunk=args.iterations,
         entropy_every=NO_ENTROPY,
     )
-    env = make_env(config)
+    env = envs.make(config.env, config.episode_length)
     trainer = make_trainer(config, env)
     sim = simulation_rate(trainer, args.iterations, args.repeats)
     train_steps, train_updates = training_rate(trainer, args.repeats)

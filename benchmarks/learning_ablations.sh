@@ -25,6 +25,10 @@ double=(--env inverted_double_pendulum --num-envs 32 --updates-per-iteration 4 -
   --warmup-steps 5000 --policy-hidden 128 128 --critic-hidden 128 128 --actor-lr 3e-4
   --critic-lr 3e-4 --normalize-observations --entropy-num-states 32 --iterations-per-chunk 125
   --eval-every-chunks 2 --total-env-steps 200000)
+# MultiGoal protocol (the modes figures' setting): the preset's 32 envs, U=8, 2x64 networks,
+# lr 3e-4, 100k env steps; then `mjx-dacer2 modes` (100 stochastic trajectories per start).
+multigoal=(--env multigoal --updates-per-iteration 8 --policy-hidden 64 64 --critic-hidden 64 64
+  --actor-lr 3e-4 --critic-lr 3e-4 --entropy-num-states 16 --total-env-steps 100000)
 # the defaults before this log (paper-faithful), pinned for rounds that ran under them
 old_eval=(--eval-chain-noise observation_hash)
 new_eval=(--eval-chain-noise zero)
@@ -39,6 +43,24 @@ sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (seeds: the array above)
     --variants "${variants[@]}"
   mkdir -p "benchmarks/results/learning/$name"
   "$cli" plot --runs "$out/$name" --out "benchmarks/results/learning/$name" --threshold 950
+}
+
+modes_round() {  # modes_round NAME ALGO...: train each algo on MultiGoal per seed, then `modes`
+  local name=$1; shift
+  local res="benchmarks/results/learning/$name"
+  mkdir -p "$res"
+  for algo in "$@"; do
+    for seed in "${seeds[@]}"; do
+      local run="$out/$name/$algo-s$seed"
+      [ -f "$res/modes_${algo}_s$seed.json" ] && continue  # done: an interrupted round resumes
+      rm -rf "$run"  # an unfinished run restarts
+      timeout 3600 "$cli" train --algo "$algo" --seed "$seed" --run-dir "$run" --no-progress \
+        "${multigoal[@]}" "${new_eval[@]}"
+      "$cli" modes "$run" --out "$res/modes_${algo}_s$seed"
+    done
+  done
+  .venv/bin/python benchmarks/modes_table.py "$res" > "$res/modes_table.md"
+  cat "$res/modes_table.md"
 }
 
 run_round() {
@@ -70,9 +92,17 @@ run_round() {
       sweep targets-pendulum "${pendulum[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 dacer:20 ;;
     targets-double)
       sweep targets-double "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 ;;
+    targets-double-t20)  # DACER T=20 under the same protocol (a separate round: ~20 min here)
+      sweep targets-double-t20 "${double[@]}" "${new_eval[@]}" -- dacer:20 ;;
+    targets-double-400k)  # is DACER2 slower than SAC or capped below it? twice the env steps
+      sweep targets-double-400k "${double[@]/200000/400000}" "${new_eval[@]}" -- \
+        sac dacer2:5 ;;
+    targets-multigoal)  # goals reached from the origin and their entropy, per seed
+      modes_round targets-multigoal dacer2 sac ;;
     all)
       for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
-        targets-pendulum targets-double; do run_round "$r"; done ;;
+        targets-pendulum targets-double targets-double-t20 targets-double-400k \
+        targets-multigoal; do run_round "$r"; done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;
   esac
 }

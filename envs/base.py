@@ -34,6 +34,11 @@ class Env:
     step_fn: StepFn
     # (inner_state, action (act,)) -> (inner_state, obs (obs,), reward f32 (), terminated bool ())
 
+    @property
+    def sizes(self) -> tuple[int, int]:
+        """(obs_size, action_size): all a learner needs to build its networks."""
+        return self.obs_size, self.action_size
+
 
 def strong_types(tree: Any) -> Any:
     """The same pytree with every array strongly typed. Some envs return weakly typed leaves

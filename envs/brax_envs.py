@@ -38,7 +38,7 @@ from brax import envs as brax_envs
 from brax.envs import base as brax_base
 from brax.envs import swimmer as brax_swimmer
 
-from envs.base import Env
+from mjx_dacer2.envs.base import Env
 
 EPISODE_LENGTH = 1000  # Brax's default time limit
 # Envs whose Brax step already maps [-1, 1] to the actuator ctrl_range.
@@ -76,6 +76,12 @@ def make_brax(name: str, episode_length: int = EPISODE_LENGTH, **kwargs: Any) ->
         reset_fn=reset_fn,
         step_fn=step_fn,
     )
+
+
+def brax_render_model(name: str) -> tuple[Any, float]:
+    """(mujoco.MjModel, seconds per env step) of Brax env `name`."""
+    benv = _construct(name)
+    return benv.sys.mj_model, float(benv.dt)
 
 
 def _construct(name: str, **kwargs: Any) -> brax_base.PipelineEnv:

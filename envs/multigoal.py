@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from envs.base import Env
+from mjx_dacer2.envs.base import Env
 
 GOALS = np.array([[5.0, 0.0], [-5.0, 0.0], [0.0, 5.0], [0.0, -5.0]], np.float32)  # (4, 2)
 CORRIDOR_GOALS = np.array([[5.0], [-5.0]], np.float32)  # (2, 1)

@@ -17,7 +17,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from envs.base import Env
+from mjx_dacer2.envs.base import Env
 
 DMC_ENVS = {  # our name -> Playground's DM Control suite name
     "dmc_cartpole_balance": "CartpoleBalance",

@@ -13,7 +13,7 @@ import flax.struct
 import jax
 import jax.numpy as jnp
 
-from envs.base import Env, strong_types
+from mjx_dacer2.envs.base import Env, strong_types
 
 
 @flax.struct.dataclass

@@ -47,7 +47,7 @@ def parse_args(argv: list[str]):
         help="use the persistent compile cache (compile times then mean little)",
     )
     args, rest = parser.parse_known_args(argv)
-    from launch.train import parse_train_args
+    from mjx_dacer2.launch.train import parse_train_args
 
     return args, parse_train_args(rest)
 
@@ -56,12 +56,12 @@ def main(argv: list[str]) -> int:
     args, config = parse_args(argv)
     import jax
 
-    import envs
-    from mjx_dacer2.benchmarking import run_bench, write_results
+    from mjx_dacer2 import envs
     from mjx_dacer2.config import ConfigError, validate
-    from mjx_dacer2.plotting import plot_bench
+    from mjx_dacer2.config.variants import apply_variant, parse_variant
     from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
-    from mjx_dacer2.sweep import apply_variant, parse_variant
+    from mjx_dacer2.study.benchmarking import run_bench, write_results
+    from mjx_dacer2.study.plotting import plot_bench
 
     quiet_library_warnings()
     if args.compile_cache:

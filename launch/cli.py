@@ -11,14 +11,14 @@ import os
 import sys
 
 COMMANDS = {  # command -> (module, one-line description)
-    "train": ("launch.train", "train DACER2 / DACER (and baselines) on an env"),
-    "eval": ("launch.evaluate", "evaluate a run's policy from its checkpoint"),
-    "export": ("launch.export", "export a run's policy (params + network config)"),
-    "bench": ("launch.bench", "time sampling, updates and the loop across T"),
-    "sweep": ("launch.sweep", "run a grid of algos x T x seeds"),
-    "plot": ("launch.plot", "learning curves and final-return tables"),
-    "modes": ("launch.modes", "multimodality figure and goal-hit histogram"),
-    "render": ("launch.render", "write a video of a run's policy"),
+    "train": ("mjx_dacer2.launch.train", "train DACER2 / DACER (and baselines) on an env"),
+    "eval": ("mjx_dacer2.launch.evaluate", "evaluate a run's policy from its checkpoint"),
+    "export": ("mjx_dacer2.launch.export", "export a run's policy (params + network config)"),
+    "bench": ("mjx_dacer2.launch.bench", "time sampling, updates and the loop across T"),
+    "sweep": ("mjx_dacer2.launch.sweep", "run a grid of algos x T x seeds"),
+    "plot": ("mjx_dacer2.launch.plot", "learning curves and final-return tables"),
+    "modes": ("mjx_dacer2.launch.modes", "multimodality figure and goal-hit histogram"),
+    "render": ("mjx_dacer2.launch.render", "write a video of a run's policy"),
 }
 
 

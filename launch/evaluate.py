@@ -35,32 +35,31 @@ def main(argv: list[str]) -> int:
         return 2
     import jax  # after parsing: --help and bad flags stay fast
 
-    from mjx_dacer2.checkpoint import CheckpointError
-    from mjx_dacer2.evaluate import make_evaluator
-    from mjx_dacer2.export import load_checkpoint_policy
-    from mjx_dacer2.run import make_env, run_keys
+    from mjx_dacer2 import envs
+    from mjx_dacer2.driver.run import run_keys
     from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
+    from mjx_dacer2.storage.checkpoint import CheckpointError
+    from mjx_dacer2.storage.export import load_checkpoint_policy
+    from mjx_dacer2.training.evaluate import make_evaluator
 
     enable_compilation_cache()
     quiet_library_warnings()
     try:
-        policy = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
-        config = policy.config
+        loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
+        config = loaded.config
         episodes = args.episodes or config.num_eval_envs
-        env = make_env(config)
+        env = envs.make(config.env, config.episode_length)
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    evaluator = make_evaluator(
-        config.replace(num_eval_envs=episodes), env, policy.learner.deterministic
-    )
+    evaluator = make_evaluator(env, loaded.policy.inference, episodes)
     if args.seed is None:
-        key = jax.random.fold_in(run_keys(config.seed)[1], policy.chunk)
+        key = jax.random.fold_in(run_keys(config.seed)[1], loaded.chunk)
     else:
         key = jax.random.key(args.seed)
-    metrics = jax.device_get(evaluator.run(policy.policy_params, policy.obs_stats, key))
+    metrics = jax.device_get(evaluator.run(loaded.policy_params, loaded.obs_stats, key))
     print(
-        f"eval: {config.env} {config.algo} chunk {policy.chunk} ({policy.env_steps:,} env steps)"
+        f"eval: {config.env} {config.algo} chunk {loaded.chunk} ({loaded.env_steps:,} env steps)"
         f" | return {float(metrics['eval_return']):.1f} +- {float(metrics['eval_return_std']):.1f}"
         f" over {episodes} episodes | length {float(metrics['eval_length']):.1f}"
     )

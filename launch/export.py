@@ -28,8 +28,8 @@ class ExportArgs:
 
 def main(argv: list[str]) -> int:
     args = tyro.cli(ExportArgs, args=argv, prog="mjx-dacer2 export", description=__doc__)
-    from mjx_dacer2.export import ARRAYS, export_policy  # after parsing: --help stays fast
     from mjx_dacer2.runtime import quiet_library_warnings
+    from mjx_dacer2.storage.export import ARRAYS, export_policy  # after parsing: --help stays fast
 
     quiet_library_warnings()
     try:

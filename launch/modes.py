@@ -3,9 +3,6 @@ each start, goals marked), the goal-hit histogram and its entropy, for a run on 
 (multigoal, corridor). Writes PREFIX.png and PREFIX.json (PREFIX defaults to RUN_DIR/modes).
 
     mjx-dacer2 modes runs/mg_dacer2 --out benchmarks/results/modes_dacer2
-
-Also owns `RunPolicy` / `load_run_policy`: a run's checkpointed policy with behaviour and
-deterministic actions on raw observations, shared with `render`.
 """
 
 from __future__ import annotations
@@ -13,44 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jax
-
-
-@dataclass(frozen=True)
-class RunPolicy:
-    """A trained policy: the learner, its restored state and observation statistics."""
-
-    config: Any  # mjx_dacer2.config.Config
-    learner: Any  # any learner of mjx_dacer2.algorithms
-    agent: Any  # the learner's state (AgentState, SacState, ...)
-    obs_stats: Any  # RunningStats
-    chunk: int  # checkpoint it came from
-
-    def _obs(self, obs: jax.Array) -> jax.Array:
-        from mjx_dacer2.normalizer import normalize
-
-        return normalize(self.obs_stats, obs, self.config.normalize_observations)
-
-    def explore(self, obs: jax.Array, key: jax.Array) -> jax.Array:
-        """Behaviour (stochastic) actions (B, d) for obs (B, o)."""
-        return self.learner.explore(self.agent, self._obs(obs), key)
-
-    def deterministic(self, obs: jax.Array) -> jax.Array:
-        """Evaluation actions (B, d) for obs (B, o)."""
-        return self.learner.deterministic(self.learner.policy_params(self.agent), self._obs(obs))
-
-
-def load_run_policy(run_dir: str | Path, chunk: int | None = None, best: bool = False) -> RunPolicy:
-    """The policy in RUN_DIR's checkpoint at `chunk`, the best one (`best`), or the newest
-    readable one (through `mjx_dacer2.export.load_checkpoint_policy`)."""
-    from mjx_dacer2.export import load_checkpoint_policy
-
-    loaded = load_checkpoint_policy(run_dir, chunk, best)
-    return RunPolicy(loaded.config, loaded.learner, loaded.agent, loaded.obs_stats, loaded.chunk)
 
 
 def format_summary(summary: dict) -> str:
@@ -82,22 +44,25 @@ def main(argv: list[str]) -> int:
     if args.num_trajectories < 1:
         parser.error("--num-trajectories must be >= 1")
 
-    from mjx_dacer2.checkpoint import CheckpointError
-    from mjx_dacer2.multimodality import modal_task, plot_modes, rollout, summarize
+    from mjx_dacer2.storage.checkpoint import CheckpointError
+    from mjx_dacer2.storage.export import load_checkpoint_policy
+    from mjx_dacer2.study.multimodality import modal_task, plot_modes, rollout, summarize
 
     try:
-        policy = load_run_policy(args.run_dir, args.chunk, args.best)
-        task = modal_task(policy.config.env)
+        loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
+        task = modal_task(loaded.config.env)
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    rollouts = rollout(task, policy.explore, args.num_trajectories, jax.random.key(args.seed))
+    rollouts = rollout(
+        task, loaded.policy.behaviour_action, args.num_trajectories, jax.random.key(args.seed)
+    )
     summary = summarize(task, rollouts)
-    summary.update(algo=policy.config.algo, run_dir=str(args.run_dir), chunk=policy.chunk)
+    summary.update(algo=loaded.config.algo, run_dir=str(args.run_dir), chunk=loaded.chunk)
     prefix = Path(args.out) if args.out else Path(args.run_dir) / "modes"
     prefix.parent.mkdir(parents=True, exist_ok=True)
     png, out_json = prefix.with_suffix(".png"), prefix.with_suffix(".json")
-    title = f"{policy.config.algo} on {task.env_name}"
+    title = f"{loaded.config.algo} on {task.env_name}"
     plot_modes(task, rollouts, summary, png, title)
     out_json.write_text(json.dumps(summary, indent=2) + "\n")
     print(format_summary(summary))

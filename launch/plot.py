@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
         help="also tabulate the env steps at which each seed's eval return first reaches this",
     )
     args = parser.parse_args(argv)
-    from mjx_dacer2.plotting import (
+    from mjx_dacer2.study.plotting import (
         final_table,
         final_table_markdown,
         load_runs,

@@ -1,5 +1,5 @@
 """`mjx-dacer2 render RUN_DIR`: a video of the run's deterministic policy on its MJX task, rendered
-headless with MuJoCo's renderer (MUJOCO_GL=egl by default; see mjx_dacer2.rendering).
+headless with MuJoCo's renderer (MUJOCO_GL=egl by default; see mjx_dacer2.study.rendering).
 
     mjx-dacer2 render runs/hopper --out videos/hopper.mp4 --steps 500
 
@@ -37,18 +37,18 @@ def main(argv: list[str]) -> int:
 
     import jax
 
-    from launch.modes import load_run_policy
-    from mjx_dacer2.checkpoint import CheckpointError
-    from mjx_dacer2.rendering import render_policy
-    from mjx_dacer2.run import make_env
+    from mjx_dacer2 import envs
+    from mjx_dacer2.storage.checkpoint import CheckpointError
+    from mjx_dacer2.storage.export import load_checkpoint_policy
+    from mjx_dacer2.study.rendering import render_policy
 
     try:
-        policy = load_run_policy(args.run_dir, args.chunk, args.best)
-        env = make_env(policy.config)
+        loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
+        env = envs.make(loaded.config.env, loaded.config.episode_length)
         out = Path(args.out) if args.out else Path(args.run_dir) / "policy.mp4"
         path, frames = render_policy(
             env,
-            policy.deterministic,
+            loaded.policy.deterministic_action,
             out,
             num_steps=args.steps,
             width=args.width,
@@ -59,5 +59,5 @@ def main(argv: list[str]) -> int:
     except (CheckpointError, ValueError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {path} ({frames} frames, {policy.config.env}, chunk {policy.chunk})")
+    print(f"wrote {path} ({frames} frames, {loaded.config.env}, chunk {loaded.chunk})")
     return 0

@@ -3,9 +3,9 @@
     mjx-dacer2 sweep --env multigoal --variants dacer2:5 dacer:20 dacer:5 sac --seeds 0 1 2 \
         --out runs/study --total-env-steps 30000
 
-Seeds of a variant are vmapped in one program (see mjx_dacer2.sweep); `--no-vmap-seeds` runs
-them one after another through `mjx_dacer2.run.train`. Finished cells (summary.json) are skipped,
-so an interrupted sweep resumes. Other flags are `mjx-dacer2 train` flags.
+Seeds of a variant are vmapped in one program (see mjx_dacer2.study.sweep); `--no-vmap-seeds`
+runs them one after another through `mjx_dacer2.driver.run.train`. Finished cells (summary.json)
+are skipped, so an interrupted sweep resumes. Other flags are `mjx-dacer2 train` flags.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def parse_args(argv: list[str]):
         help="run seeds sequentially (less memory) instead of vmapped",
     )
     args, rest = parser.parse_known_args(argv)
-    from launch.train import parse_train_args
+    from mjx_dacer2.launch.train import parse_train_args
 
     return args, parse_train_args(rest)
 
@@ -44,9 +44,9 @@ def parse_args(argv: list[str]):
 def main(argv: list[str]) -> int:
     args, config = parse_args(argv)
     from mjx_dacer2.config import ConfigError
-    from mjx_dacer2.run import TrainingError
+    from mjx_dacer2.driver.run import TrainingError
     from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
-    from mjx_dacer2.sweep import run_sweep
+    from mjx_dacer2.study.sweep import run_sweep
 
     enable_compilation_cache()
     quiet_library_warnings()

@@ -1,4 +1,4 @@
-"""`mjx-dacer2 train`: tyro flags over the env's preset, then `mjx_dacer2.run.train`.
+"""`mjx-dacer2 train`: tyro flags over the env's preset, then `mjx_dacer2.driver.run.train`.
 
 `--env hopper` first loads hopper's preset; every other flag overrides it, so
 `mjx-dacer2 train --env hopper --help` shows hopper's defaults.
@@ -61,7 +61,7 @@ def pop_resume(argv: list[str]) -> tuple[str | None, list[str]]:
 
 def parse_resume_args(run_dir: str, argv: list[str]) -> Config:
     """The stored config of `run_dir` with the explicit flags of `argv` applied over it."""
-    from mjx_dacer2.resume import load_run_config
+    from mjx_dacer2.storage.resume import load_run_config
 
     path = str(Path(run_dir).expanduser().resolve())
     stored = load_run_config(path).replace(run_dir=path)
@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
         if resume is None:
             config = parse_train_args(argv)
         else:
-            from mjx_dacer2.checkpoint import CheckpointError
+            from mjx_dacer2.storage.checkpoint import CheckpointError
 
             try:
                 config = parse_resume_args(resume, argv)
@@ -92,9 +92,9 @@ def main(argv: list[str]) -> int:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from mjx_dacer2.checkpoint import CheckpointError  # after parsing: --help stays fast
-    from mjx_dacer2.run import Stopped, TrainingError, train
+    from mjx_dacer2.driver.run import Stopped, TrainingError, train
     from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
+    from mjx_dacer2.storage.checkpoint import CheckpointError  # after parsing: --help stays fast
 
     enable_compilation_cache()
     quiet_library_warnings()

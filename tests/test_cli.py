@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from launch.cli import main
-from launch.train import parse_train_args
+from mjx_dacer2.launch.cli import main
+from mjx_dacer2.launch.train import parse_train_args
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from mjx_dacer2.diffusion import (
+from mjx_dacer2.algorithms.dacer.diffusion import (
     chain_noise,
+    reverse_chain,
     reverse_step,
-    sample_chain,
     time_weight,
     vp_schedule,
 )
@@ -44,7 +44,7 @@ def _toy_eps(x, k):
 def test_scan_chain_equals_python_loop(steps):
     schedule = vp_schedule(steps)
     x_T, z = chain_noise(jax.random.key(0), steps, (7, 3))
-    out = sample_chain(_toy_eps, schedule, x_T, z)
+    out = reverse_chain(_toy_eps, schedule, x_T, z)
 
     x = x_T
     inputs = []
@@ -60,12 +60,12 @@ def test_scan_chain_equals_python_loop(steps):
 def test_last_step_adds_no_noise_and_gradients_flow():
     schedule = vp_schedule(5)
     x_T, z = chain_noise(jax.random.key(1), 5, (4, 2))
-    a = sample_chain(_toy_eps, schedule, x_T, z).action
-    b = sample_chain(_toy_eps, schedule, x_T, z.at[-1].set(100.0)).action
+    a = reverse_chain(_toy_eps, schedule, x_T, z).action
+    b = reverse_chain(_toy_eps, schedule, x_T, z.at[-1].set(100.0)).action
     np.testing.assert_allclose(a, b)  # z of the last step (k=0) is unused
 
     def f(scale):
-        return jnp.sum(sample_chain(lambda x, k: scale * _toy_eps(x, k), schedule, x_T, z).action)
+        return jnp.sum(reverse_chain(lambda x, k: scale * _toy_eps(x, k), schedule, x_T, z).action)
 
     assert jnp.abs(jax.grad(f)(1.0)) > 0
 

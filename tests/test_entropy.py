@@ -1,4 +1,5 @@
-"""Tests for mjx_dacer2.entropy: the pure-JAX GMM fit against scikit-learn and closed forms."""
+"""Tests for mjx_dacer2.algorithms.dacer.entropy: the pure-JAX GMM fit against scikit-learn and
+closed forms."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
-from mjx_dacer2.entropy import (
+from mjx_dacer2.algorithms.dacer.entropy import (
     GaussianMixture,
     estimate_entropy,
     fit_gmm,

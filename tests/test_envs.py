@@ -12,9 +12,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import envs
-from envs import multigoal
-from envs.base import Env, strong_types
+from mjx_dacer2 import envs
+from mjx_dacer2.envs import multigoal
+from mjx_dacer2.envs.base import Env, strong_types
 
 BRAX_SIZES = {  # name -> (obs_size, action_size) with brax 0.14.2 defaults
     "ant": (27, 8),
@@ -81,7 +81,7 @@ def test_env_contract(name: str) -> None:
 
 def test_brax_ctrl_ranges_match_table() -> None:
     """The action-bounds table in envs/brax_envs.py (construction only, nothing compiled)."""
-    from envs import brax_envs
+    from mjx_dacer2.envs import brax_envs
 
     for name in BRAX_SIZES:
         ctrl = np.asarray(brax_envs._construct(name).sys.actuator.ctrl_range)  # (act, 2)
@@ -93,7 +93,7 @@ def test_brax_ctrl_ranges_match_table() -> None:
 def test_action_map_rescales_when_brax_does_not() -> None:
     from types import SimpleNamespace
 
-    from envs.brax_envs import _action_map
+    from mjx_dacer2.envs.brax_envs import _action_map
 
     actuator = SimpleNamespace(ctrl_range=np.array([[-0.4, 0.4], [0.0, 2.0], [0.0, 0.0]]))
     fake = SimpleNamespace(
@@ -273,7 +273,7 @@ def test_goal_index() -> None:
 
 
 def test_names() -> None:
-    from envs.playground_envs import DMC_ENVS, playground_available
+    from mjx_dacer2.envs.playground_envs import DMC_ENVS, playground_available
 
     extra = [*DMC_ENVS] if playground_available() else []
     assert envs.names() == tuple(sorted([*BRAX_SIZES, "corridor", "multigoal", *extra]))

@@ -9,7 +9,7 @@ The pendulum threshold is one the defaults before issue 8 never reached: in abla
 import json
 
 from mjx_dacer2.config import preset
-from mjx_dacer2.run import train
+from mjx_dacer2.driver.run import train
 
 
 def _evals(run_dir) -> list[tuple[int, float]]:

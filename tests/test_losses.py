@@ -7,16 +7,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from mjx_dacer2.config import Config
-from mjx_dacer2.diffusion import reverse_step, vp_schedule
-from mjx_dacer2.losses import (
+from mjx_dacer2.algorithms.dacer.diffusion import reverse_step, vp_schedule
+from mjx_dacer2.algorithms.dacer.losses import (
     Losses,
     critic_targets,
     distributional_critic_loss,
     update_omega,
 )
-from mjx_dacer2.networks import make_networks
-from mjx_dacer2.policy import make_policy
+from mjx_dacer2.algorithms.dacer.networks import make_networks
+from mjx_dacer2.algorithms.dacer.policy import make_policy
+from mjx_dacer2.config import Config
 
 
 def test_critic_loss_hand_computed():

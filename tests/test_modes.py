@@ -1,5 +1,6 @@
-"""Tests for mjx_dacer2.multimodality and `mjx-dacer2 modes`: the goal-hit histogram and entropy
-on synthetic policies with known modes, rollout bookkeeping on the corridor, the figure and CLI."""
+"""Tests for mjx_dacer2.study.multimodality and `mjx-dacer2 modes`: the goal-hit histogram and
+entropy on synthetic policies with known modes, rollout bookkeeping on the corridor, the figure
+and the CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from envs import multigoal
 from mjx_dacer2 import multimodality as mm
+from mjx_dacer2.envs import multigoal
 
 MULTIGOAL = mm.MODAL_TASKS["multigoal"]
 CORRIDOR = mm.MODAL_TASKS["corridor"]
@@ -94,14 +95,15 @@ def test_modes_cli_writes_figure_and_json(tmp_path, monkeypatch, capsys) -> None
     """`mjx-dacer2 modes` end to end, with the run's policy replaced by a synthetic one."""
     from types import SimpleNamespace
 
-    from launch import modes
+    from mjx_dacer2.launch import modes
+    from mjx_dacer2.storage import export
 
     fake = SimpleNamespace(
         config=SimpleNamespace(env="multigoal", algo="fake"),
-        explore=committed_policy((0.5, 0.0, 0.5, 0.0)),
+        policy=SimpleNamespace(behaviour_action=committed_policy((0.5, 0.0, 0.5, 0.0))),
         chunk=3,
     )
-    monkeypatch.setattr(modes, "load_run_policy", lambda *args: fake)
+    monkeypatch.setattr(export, "load_checkpoint_policy", lambda *args: fake)
     out = tmp_path / "figs" / "modes_fake"
     assert modes.main([str(tmp_path), "--out", str(out), "--num-trajectories", "20"]) == 0
     summary = json.loads(out.with_suffix(".json").read_text())
@@ -112,7 +114,7 @@ def test_modes_cli_writes_figure_and_json(tmp_path, monkeypatch, capsys) -> None
 
 
 def test_modes_cli_bad_run_dir(tmp_path, capsys) -> None:
-    from launch import modes
+    from mjx_dacer2.launch import modes
 
     assert modes.main([str(tmp_path / "nope")]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -7,8 +7,8 @@ import jax
 import numpy as np
 import pytest
 
-import envs
-from envs import playground_envs
+from mjx_dacer2 import envs
+from mjx_dacer2.envs import playground_envs
 
 needs_playground = pytest.mark.skipif(
     not playground_envs.playground_available(),
@@ -22,7 +22,7 @@ def test_missing_playground_is_one_line(monkeypatch) -> None:
         envs.make("dmc_cheetah_run")
     msg = str(err.value)
     assert "\n" not in msg and "pip install" in msg and "playground" in msg
-    from envs import registry
+    from mjx_dacer2.envs import registry
 
     monkeypatch.setattr(registry, "playground_available", lambda: False)
     assert not any(name.startswith("dmc_") for name in envs.names())

@@ -1,5 +1,5 @@
-"""Tests for mjx_dacer2.rendering and `mjx-dacer2 render`: headless frames of the right size from
-an MJX rollout (inverted_pendulum, a few steps, tiny resolution), gif/mp4 writing, the CLI."""
+"""Tests for mjx_dacer2.study.rendering and `mjx-dacer2 render`: headless frames of the right size
+from an MJX rollout (inverted_pendulum, a few steps, tiny resolution), gif/mp4 writing, the CLI."""
 
 from __future__ import annotations
 
@@ -78,11 +78,13 @@ def test_render_cli(tmp_path, monkeypatch, capsys, spec) -> None:
     """`mjx-dacer2 render` end to end, with the run's policy replaced by a fixed one."""
     from types import SimpleNamespace
 
-    from launch import modes, render
     from mjx_dacer2.config import Config
+    from mjx_dacer2.launch import render
+    from mjx_dacer2.storage import export
 
-    fake = SimpleNamespace(config=Config(env=ENV), deterministic=push, chunk=1)
-    monkeypatch.setattr(modes, "load_run_policy", lambda *args: fake)
+    policy = SimpleNamespace(deterministic_action=push)
+    fake = SimpleNamespace(config=Config(env=ENV), policy=policy, chunk=1)
+    monkeypatch.setattr(export, "load_checkpoint_policy", lambda *args: fake)
     out = tmp_path / "v.gif"
     argv = [str(tmp_path), "--out", str(out), "--steps", str(STEPS), "--width", "64"]
     assert render.main([*argv, "--height", "48"]) == 0

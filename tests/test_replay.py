@@ -4,8 +4,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mjx_dacer2 import replay
-from mjx_dacer2.replay import Transition
+from mjx_dacer2.algorithms.interface import Transition
+from mjx_dacer2.training import replay
 
 
 def _batch(start, n, obs_size=2):
@@ -38,7 +38,7 @@ def test_insert_wraps_and_overwrites_oldest_first():
 def test_sample_only_returns_written_rows_with_fields_aligned():
     buf = replay.init_buffer(capacity=100, obs_size=2, action_size=1)
     buf = replay.insert(buf, _batch(1, 7))  # rows 0..6 hold ids 1..7, the rest are zeros
-    batch = jax.jit(replay.sample, static_argnums=2)(buf, jax.random.key(0), (4, 64))
+    batch = jax.jit(replay.sample_batch, static_argnums=2)(buf, jax.random.key(0), (4, 64))
     assert batch.obs.shape == (4, 64, 2) and batch.reward.shape == (4, 64)
     ids = np.asarray(batch.reward)
     assert ids.min() >= 1 and ids.max() <= 7

@@ -6,11 +6,11 @@ import jax.numpy as jnp
 import numpy as np
 from test_train_smoke import TINY
 
-import envs
-from launch.train import parse_train_args
+from mjx_dacer2 import envs
 from mjx_dacer2.algorithms import make_learner
-from mjx_dacer2.sac import SacLearner, tanh_gaussian_sample
-from mjx_dacer2.trainer import make_trainer, summarize_chunk
+from mjx_dacer2.algorithms.sac.learner import SacLearner, tanh_gaussian_sample
+from mjx_dacer2.launch.train import parse_train_args
+from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
 
 
 def test_tanh_gaussian_log_prob_matches_change_of_variables():
@@ -27,7 +27,7 @@ def test_tanh_gaussian_log_prob_matches_change_of_variables():
 
 def test_sac_is_registered_and_parsed():
     config = parse_train_args(["--algo", "sac", "--env", "multigoal"])
-    assert isinstance(make_learner(config, envs.make("multigoal")), SacLearner)
+    assert isinstance(make_learner(config, *envs.make("multigoal").sizes), SacLearner)
 
 
 def test_sac_trains_through_the_fused_loop():
@@ -51,5 +51,5 @@ def test_sac_trains_through_the_fused_loop():
     obs = jax.random.normal(jax.random.key(1), (5, 2))
     mean, _ = trainer.learner.networks.policy_apply(agent.policy_params, obs)
     np.testing.assert_allclose(
-        trainer.learner.deterministic(agent.policy_params, obs), jnp.tanh(mean), rtol=1e-6
+        trainer.learner.deterministic_action(agent.policy_params, obs), jnp.tanh(mean), rtol=1e-6
     )

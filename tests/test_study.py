@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from test_train_smoke import TINY
 
-import envs
-from launch.cli import main
+from mjx_dacer2 import envs
 from mjx_dacer2.algorithms import make_learner
-from mjx_dacer2.replay import Transition
-from mjx_dacer2.sweep import apply_variant, parse_variant, seed_axes, variant_label
-from mjx_dacer2.trainer import make_trainer
+from mjx_dacer2.algorithms.interface import Transition
+from mjx_dacer2.config.variants import apply_variant, parse_variant, variant_label
+from mjx_dacer2.driver.programs import seed_axes
+from mjx_dacer2.launch.cli import main
+from mjx_dacer2.training.trainer import make_trainer
 
 ABLATIONS = [f"dacer2:{t}" for t in (1, 2, 3, 5, 10, 20)] + [
     "dacer:5",
@@ -40,7 +41,7 @@ TINY_FLAGS = (
 @pytest.mark.parametrize("spec", ABLATIONS)
 def test_ablation_variant_updates_with_finite_metrics(spec):
     config = apply_variant(TINY, parse_variant(spec))
-    learner = make_learner(config, envs.make("multigoal"))
+    learner = make_learner(config, *envs.make("multigoal").sizes)
     batch = Transition(
         obs=jax.random.normal(jax.random.key(1), (4, 16, 2)),
         action=jax.random.uniform(jax.random.key(2), (4, 16, 2), minval=-1, maxval=1),
@@ -72,7 +73,7 @@ def test_variant_specs():
 
 
 def _count_conds(fn, *args) -> int:
-    with jax.debug_key_reuse(False):  # see mjx_dacer2.sweep.train_seeds
+    with jax.debug_key_reuse(False):  # see mjx_dacer2.driver.programs.SeedPrograms.context
         return str(jax.make_jaxpr(fn)(*args)).count("cond[")
 
 

@@ -4,9 +4,9 @@ leaving the device inside a chunk (`jax.transfer_guard("disallow")`)."""
 import jax
 import numpy as np
 
-import envs
+from mjx_dacer2 import envs
 from mjx_dacer2.config import Config
-from mjx_dacer2.trainer import make_trainer, summarize_chunk
+from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
 
 TINY = Config(
     env="multigoal",

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 
+from mjx_dacer2.algorithms.dacer.diffusion import time_weight
+from mjx_dacer2.algorithms.dacer.entropy import estimate_entropy
+from mjx_dacer2.algorithms.dacer.policy import DiffusionPolicy
+from mjx_dacer2.algorithms.interface import Transition
 from mjx_dacer2.config import Config
-from mjx_dacer2.diffusion import time_weight
-from mjx_dacer2.entropy import estimate_entropy
-from mjx_dacer2.policy import DiffusionPolicy
-from mjx_dacer2.replay import Transition
 
 sg = jax.lax.stop_gradient
 
@@ -94,7 +94,9 @@ class Losses:
         """DSAC-T loss of the twin critics; returns (loss, (new omega, metrics))."""
         c = self.config
         key_next, key_z = jax.random.split(key)
-        next_action = self.policy.sample(policy_params, batch.next_obs, key_next, log_alpha).action
+        next_action = self.policy.behaviour_chain(
+            policy_params, batch.next_obs, key_next, log_alpha
+        ).action
         next_mu, next_sigma = self.critic_apply(target_critic_params, batch.next_obs, next_action)
         z = jax.random.normal(key_z, batch.reward.shape)
         y, y_sample = critic_targets(
@@ -129,7 +131,7 @@ class Losses:
     def actor_loss(self, policy_params, critic_params, target_critic_params, log_alpha, obs, key):
         """L_pi = L_q + eta * L_g; critics are not differentiated."""
         key_sample, key_grad = jax.random.split(key)
-        out = self.policy.sample(policy_params, obs, key_sample, log_alpha)
+        out = self.policy.behaviour_chain(policy_params, obs, key_sample, log_alpha)
         mu, _ = self.critic_apply(sg(critic_params), obs, out.action)
         q_loss = -jnp.mean(jnp.min(mu, axis=0))
         metrics = dict(actor_q_loss=q_loss)
@@ -203,7 +205,9 @@ class Losses:
             obs[:, None], (obs.shape[0], c.entropy_num_actions, obs.shape[1])
         )
         clip = c.entropy_actions == "clipped"
-        actions = self.policy.sample(policy_params, obs_rep, key_sample, log_alpha, clip).action
+        actions = self.policy.behaviour_chain(
+            policy_params, obs_rep, key_sample, log_alpha, clip
+        ).action
         return estimate_entropy(actions, key_fit, c.entropy_num_components, c.entropy_em_iters)
 
     def alpha_loss(self, log_alpha, entropy):

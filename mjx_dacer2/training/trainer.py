@@ -12,25 +12,27 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import flax.struct
 import jax
 import jax.numpy as jnp
 
-from envs import Env, VecEnv, VecEnvState
-from mjx_dacer2 import replay
-from mjx_dacer2.agent import AgentState, Learner
 from mjx_dacer2.algorithms import make_learner
+from mjx_dacer2.algorithms.interface import Learner, Transition
 from mjx_dacer2.config import Config
-from mjx_dacer2.normalizer import RunningStats, init_stats, normalize, update_stats
-from mjx_dacer2.replay import ReplayBuffer, Transition
+from mjx_dacer2.envs import Env, VecEnv, VecEnvState
+from mjx_dacer2.training import replay
+from mjx_dacer2.training.inference import Inference
+from mjx_dacer2.training.normalizer import RunningStats, init_stats, update_stats
+from mjx_dacer2.training.replay import ReplayBuffer
 
 
 @flax.struct.dataclass
 class TrainState:
     """All mutable state of a run, in one pytree (checkpointed whole)."""
 
-    agent: AgentState
+    agent: Any  # the learner's state
     buffer: ReplayBuffer
     env_state: VecEnvState
     obs_stats: RunningStats
@@ -48,7 +50,7 @@ class Trainer:
     config: Config
     env: Env
     vec_env: VecEnv
-    learner: Learner  # or any learner with the same interface (see mjx_dacer2.algorithms)
+    learner: Learner
 
     def init(self, key: jax.Array) -> TrainState:
         key_agent, key_env, key_run = jax.random.split(key, 3)
@@ -63,8 +65,9 @@ class Trainer:
             iterations=jnp.zeros((), jnp.int32),
         )
 
-    def normalize(self, stats: RunningStats, obs: jax.Array) -> jax.Array:
-        return normalize(stats, obs, self.config.normalize_observations)
+    @functools.cached_property
+    def inference(self) -> Inference:
+        return Inference(self.learner, self.config.normalize_observations)
 
     def act(self, state: TrainState, key: jax.Array) -> jax.Array:
         """Actions (E, d) for all envs: uniform in the warm-up, the behaviour policy after."""
@@ -75,7 +78,7 @@ class Trainer:
             return jax.random.uniform(key, shape, minval=-1.0, maxval=1.0)
 
         def policy(key):
-            return self.learner.explore(state.agent, self.normalize(state.obs_stats, obs), key)
+            return self.inference.behaviour_action(state.agent, state.obs_stats, obs, key)
 
         warm = state.env_steps < self.config.warmup_steps
         return jax.lax.cond(warm, uniform, policy, key)
@@ -85,13 +88,13 @@ class Trainer:
         c = self.config
         key_sample, key_updates = jax.random.split(key)
 
-        def run_updates(agent: AgentState):
-            batches = replay.sample(
+        def run_updates(agent):
+            batches = replay.sample_batch(
                 state.buffer, key_sample, (c.updates_per_iteration, c.batch_size)
             )
             batches = batches.replace(
-                obs=self.normalize(state.obs_stats, batches.obs),
-                next_obs=self.normalize(state.obs_stats, batches.next_obs),
+                obs=self.inference.observation(state.obs_stats, batches.obs),
+                next_obs=self.inference.observation(state.obs_stats, batches.next_obs),
             )
             keys = jax.random.split(key_updates, c.updates_per_iteration)
 
@@ -104,7 +107,7 @@ class Trainer:
             sums["num_updates"] = jnp.asarray(c.updates_per_iteration, jnp.float32)
             return agent, sums
 
-        def skip(agent: AgentState):
+        def skip(agent):
             shapes = jax.eval_shape(run_updates, agent)[1]
             return agent, jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
@@ -186,5 +189,5 @@ def make_trainer(config: Config, env: Env) -> Trainer:
         config=config,
         env=env,
         vec_env=VecEnv(env, config.num_envs),
-        learner=make_learner(config, env),
+        learner=make_learner(config, *env.sizes),
     )

@@ -11,8 +11,14 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 
-from mjx_dacer2.diffusion import ChainOutput, Schedule, chain_noise, sample_chain, vp_schedule
-from mjx_dacer2.networks import Networks
+from mjx_dacer2.algorithms.dacer.diffusion import (
+    ChainOutput,
+    Schedule,
+    chain_noise,
+    reverse_chain,
+    vp_schedule,
+)
+from mjx_dacer2.algorithms.dacer.networks import Networks
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,9 @@ class DiffusionPolicy:
         def eps_fn(x, k):
             return self.networks.eps_apply(params, obs, x, k)
 
-        return sample_chain(eps_fn, self.schedule, x_T, z, self.clip_denoised)
+        return reverse_chain(eps_fn, self.schedule, x_T, z, self.clip_denoised)
 
-    def explore(
+    def add_exploration_noise(
         self, action: jax.Array, key: jax.Array, log_alpha: jax.Array, clip: bool = True
     ) -> jax.Array:
         """a = clip(x + lambda*alpha*xi, -1, 1): the entropy-regulated exploration noise
@@ -52,7 +58,7 @@ class DiffusionPolicy:
         noisy = action + scale * jax.random.normal(key, action.shape)
         return jnp.clip(noisy, -1.0, 1.0) if clip else noisy
 
-    def sample(
+    def behaviour_chain(
         self,
         params: dict,
         obs: jax.Array,
@@ -63,9 +69,11 @@ class DiffusionPolicy:
         """The behaviour policy: chain sample plus exploration noise (used by every loss)."""
         key_chain, key_noise = jax.random.split(key)
         out = self.chain(params, obs, key_chain)
-        return out._replace(action=self.explore(out.action, key_noise, log_alpha, clip))
+        return out._replace(
+            action=self.add_exploration_noise(out.action, key_noise, log_alpha, clip)
+        )
 
-    def deterministic(self, params: dict, obs: jax.Array, noise_key: jax.Array) -> jax.Array:
+    def deterministic_action(self, params: dict, obs: jax.Array, noise_key: jax.Array) -> jax.Array:
         """Evaluation policy: no exploration noise, and the chain noise fixed per state, so the
         action is a fixed function of the observation (in any batch).
 

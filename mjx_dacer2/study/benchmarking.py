@@ -25,11 +25,11 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
+from mjx_dacer2 import envs
 from mjx_dacer2.config import Config
-from mjx_dacer2.replay import sample
-from mjx_dacer2.run import make_env
-from mjx_dacer2.sweep import apply_variant, parse_variant
-from mjx_dacer2.trainer import Trainer, make_trainer
+from mjx_dacer2.config.variants import apply_variant, parse_variant
+from mjx_dacer2.training.replay import sample_batch
+from mjx_dacer2.training.trainer import Trainer, make_trainer
 
 NO_ENTROPY = 10**9  # entropy_every that never fires after the first update
 
@@ -118,7 +118,9 @@ def update_timer(trainer: Trainer) -> Callable[[], float]:
     config, learner = trainer.config, trainer.learner
     state = jax.jit(trainer.init)(jax.random.key(0))
     agent = state.agent.replace(num_updates=jnp.ones((), jnp.int32))
-    batches = sample(state.buffer, jax.random.key(3), (config.policy_delay, config.batch_size))
+    batches = sample_batch(
+        state.buffer, jax.random.key(3), (config.policy_delay, config.batch_size)
+    )
 
     def updates(agent, batches, key):
         keys = jax.random.split(key, config.policy_delay)
@@ -138,13 +140,13 @@ def sampling_timer(trainer: Trainer, batch: int) -> Callable[[], float]:
     learner = trainer.learner
     agent = jax.jit(learner.init)(jax.random.key(0))
     obs = jax.random.normal(jax.random.key(5), (batch, trainer.env.obs_size))
-    return timed_call(jax.jit(learner.explore), agent, obs, jax.random.key(6))
+    return timed_call(jax.jit(learner.behaviour_action), agent, obs, jax.random.key(6))
 
 
 def prepare_variant(base: Config, spec: str, batch: int) -> tuple[dict, dict]:
     """Compile everything of variant `ALGO[:T][:field=value...]`: (row so far, named timers)."""
     config = apply_variant(base, parse_variant(spec)).replace(entropy_every=NO_ENTROPY)
-    trainer = make_trainer(config, make_env(config))
+    trainer = make_trainer(config, envs.make(config.env, config.episode_length))
     state = jax.jit(trainer.init)(jax.random.key(0))
     chunk, compile_s = compile_chunk(trainer, state)
     del state  # the compiled chunk donates its input; loop_timer builds its own

@@ -13,8 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from mjx_dacer2.checkpoint import CHECKPOINT_DIR, Checkpointer, CheckpointError, one_line
 from mjx_dacer2.config import Config
+from mjx_dacer2.storage.checkpoint import CHECKPOINT_DIR, Checkpointer, CheckpointError, one_line
 
 # Fields a resumed run may change: they do not touch the train state or its random stream.
 COMPATIBLE_FIELDS = frozenset(

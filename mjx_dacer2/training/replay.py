@@ -10,16 +10,7 @@ import flax.struct
 import jax
 import jax.numpy as jnp
 
-
-@flax.struct.dataclass
-class Transition:
-    """One step of experience; every field has a leading batch shape."""
-
-    obs: jax.Array  # (..., o)
-    action: jax.Array  # (..., d) in [-1, 1]
-    reward: jax.Array  # (...,)
-    next_obs: jax.Array  # (..., o) the final observation on episode ends
-    terminated: jax.Array  # (...,) float 1.0 where the MDP ended (truncation is 0: bootstrap)
+from mjx_dacer2.algorithms.interface import Transition
 
 
 @flax.struct.dataclass
@@ -63,7 +54,7 @@ def insert(buffer: ReplayBuffer, batch: Transition) -> ReplayBuffer:
     )
 
 
-def sample(buffer: ReplayBuffer, key: jax.Array, shape: tuple[int, ...]) -> Transition:
+def sample_batch(buffer: ReplayBuffer, key: jax.Array, shape: tuple[int, ...]) -> Transition:
     """Uniform sample with replacement of `shape` transitions among the valid ones."""
     rows = jax.random.randint(key, shape, 0, jnp.maximum(buffer.size, 1))
     return jax.tree.map(lambda store: store[rows], buffer.data)

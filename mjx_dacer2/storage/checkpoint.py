@@ -4,7 +4,7 @@ Owns the on-disk layout `RUN_DIR/checkpoints/<chunk>/{state,policy,meta}`, the c
 state pytree to a flat dict of plain arrays and back (typed PRNG keys as key data, zero-size
 leaves left out and rebuilt), asynchronous saves of a fresh device copy (never the buffers that
 the next donated `train_chunk` call reuses), and falling back past corrupt or
-partial checkpoints. Run directories and resume guards are in `mjx_dacer2.resume`.
+partial checkpoints. Run directories and resume guards are in `mjx_dacer2.storage.resume`.
 
 Loading never executes stored code: arrays come back through orbax into a target built by this
 code from the config, and metadata is JSON.
@@ -282,7 +282,7 @@ class Checkpointer:
                 if not quiet:
                     print(f"warning: skipped {err}", file=sys.stderr)
                 if set_aside:
-                    self._set_aside(bad)
+                    self.set_aside(bad)
             return candidate, loaded
         if len(skipped) == 1:
             raise skipped[0][1]
@@ -291,15 +291,18 @@ class Checkpointer:
             f"{', '.join(map(str, candidates))}; newest: {skipped[0][1]})"
         )
 
-    def _set_aside(self, step: int) -> None:
+    def set_aside(self, step: int, why: str = "unreadable") -> None:
+        """Rename checkpoint `step` out of the run (`<step>.corrupt` when unreadable, else
+        `<step>.aside`) so that the run can save that step again; nothing is deleted."""
         path = self.step_dir(step)
-        target = path.with_name(f"{step}.corrupt")
+        suffix = "corrupt" if why == "unreadable" else "aside"
+        target = path.with_name(f"{step}.{suffix}")
         n = 1
         while target.exists():
-            target, n = path.with_name(f"{step}.corrupt{n}"), n + 1
+            target, n = path.with_name(f"{step}.{suffix}{n}"), n + 1
         path.rename(target)
         self.manager.reload()
-        print(f"warning: moved unreadable checkpoint to '{target}'", file=sys.stderr)
+        print(f"warning: moved {why} checkpoint to '{target}'", file=sys.stderr)
 
 
 def _remove_unfinished_saves(directory: Path) -> None:

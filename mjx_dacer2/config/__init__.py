@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Algo = Literal["dacer2", "dacer", "sac"]
-ALGOS: tuple[str, ...] = ("dacer2", "dacer", "sac")
+ALGOS: tuple[str, ...] = get_args(Algo)  # the one list of algorithm names
 GradTargetSource = Literal["chain", "forward_noised"]
 GradTargetQ = Literal["min", "mean_normalized", "target_min"]
 CriticLoss = Literal["dsac_t", "mse"]
@@ -34,7 +34,7 @@ class Config:
     """Environment name (see `envs.names()`)."""
     algo: Algo = "dacer2"
     """Algorithm preset: dacer2 (T=5, Q-gradient loss on), dacer (T=20, Q-gradient loss off) or
-    sac (tanh-Gaussian baseline, see mjx_dacer2.sac)."""
+    sac (tanh-Gaussian baseline, see mjx_dacer2.algorithms.sac.learner)."""
     seed: int = 0
     """PRNG seed of the whole run."""
     total_env_steps: int = 60_000
@@ -168,7 +168,7 @@ class Config:
     progress: bool = True
     """Show a progress bar."""
 
-    # --- checkpoints (see mjx_dacer2.checkpoint) ---
+    # --- checkpoints (see mjx_dacer2.storage.checkpoint) ---
     save_every_chunks: int = 5
     """Checkpoint the whole train state every this many chunks (0: only at the end and when
     stopped by SIGINT/SIGTERM); saves are asynchronous."""

@@ -20,8 +20,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-import envs
-from envs import multigoal
+from mjx_dacer2 import envs
+from mjx_dacer2.envs import multigoal
 
 ActFn = Callable[[jax.Array, jax.Array], jax.Array]  # (obs (B, D), key) -> action (B, D)
 

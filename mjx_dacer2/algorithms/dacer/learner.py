@@ -1,4 +1,4 @@
-"""The learner: `AgentState` (params, targets, optimiser states, entropy regulator) and one
+"""The learner: `DacerState` (params, targets, optimiser states, entropy regulator) and one
 gradient update (critic step; delayed policy + target step; periodic entropy estimate + alpha step).
 
 Delayed and periodic parts run under `lax.cond`, so their gradients are only computed when taken.
@@ -13,52 +13,34 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from mjx_dacer2.algorithms.dacer.losses import Losses
+from mjx_dacer2.algorithms.dacer.networks import Networks, make_networks
+from mjx_dacer2.algorithms.dacer.policy import DiffusionPolicy, make_policy
+from mjx_dacer2.algorithms.interface import ActorCriticState, Transition, apply_gradients
+from mjx_dacer2.algorithms.mlp import NUM_CRITICS
 from mjx_dacer2.config import Config
-from mjx_dacer2.losses import Losses
-from mjx_dacer2.networks import NUM_CRITICS, Networks
-from mjx_dacer2.policy import DiffusionPolicy
-from mjx_dacer2.replay import Transition
 
 
 @flax.struct.dataclass
-class AgentState:
-    policy_params: dict
-    critic_params: dict  # stacked over the 2 critics
-    target_critic_params: dict
-    policy_opt_state: optax.OptState
-    critic_opt_state: optax.OptState
-    alpha_opt_state: optax.OptState
-    log_alpha: jax.Array  # scalar
-    entropy: jax.Array  # scalar, the latest estimate
+class DacerState(ActorCriticState):
+    """The shared actor-critic state plus DSAC-T's running critic scale."""
+
     omega: jax.Array  # (2,) running mean sigma of each critic
-    num_updates: jax.Array  # int32 gradient updates done
 
 
-# Actor metrics every update reports (zeros when skipped), so `lax.cond` branches agree.
-ACTOR_METRICS = ("actor_q_loss", "grad_field_loss")
-
-
-def apply_gradients(optimizer, loss_fn, params, opt_state, *args):
-    """Differentiate `loss_fn(params, *args) -> (loss, aux)` and take one optimiser step."""
-    (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, *args)
-    updates, opt_state = optimizer.update(grads, opt_state, params)
-    return optax.apply_updates(params, updates), opt_state, loss, aux, optax.tree.norm(grads)
+# The actor loss's terms, reported by every update (zeros when skipped: `lax.cond` branches agree).
+LOSS_TERMS = ("actor_q_loss", "grad_field_loss")
 
 
 @dataclass(frozen=True)
-class Learner:
-    """DACER / DACER2. Binds a run's config, networks, policy and optimisers; methods are pure.
-
-    The trainer sees every algorithm through this interface: `init`, `explore` (behaviour
-    actions), `deterministic` (evaluation actions from policy params), `policy_params`, `update`
-    (one gradient update returning fixed-structure metrics), and `actor_metric_names` (metrics
-    averaged over actor updates only; the update reports `actor_updated` as 0/1).
-    """
+class DacerLearner:
+    """DACER / DACER2 behind the `Learner` protocol (`mjx_dacer2.algorithms.interface`).
+    Binds a run's config, networks, policy and optimisers; methods are pure."""
 
     config: Config
     networks: Networks
     policy: DiffusionPolicy
-    actor_metric_names = (*ACTOR_METRICS, "actor_loss", "actor_grad_norm")
+    actor_metric_names = (*LOSS_TERMS, "actor_loss", "actor_grad_norm")
 
     @property
     def losses(self) -> Losses:
@@ -76,12 +58,12 @@ class Learner:
     def alpha_optimizer(self):
         return optax.adam(self.config.alpha_lr)
 
-    def init(self, key: jax.Array) -> AgentState:
+    def init(self, key: jax.Array) -> DacerState:
         key_policy, key_critic = jax.random.split(key)
         policy_params = self.networks.policy_init(key_policy)
         critic_params = self.networks.critic_init(key_critic)
         log_alpha = jnp.log(jnp.asarray(self.config.initial_alpha, jnp.float32))
-        return AgentState(
+        return DacerState(
             policy_params=policy_params,
             critic_params=critic_params,
             target_critic_params=critic_params,
@@ -94,21 +76,21 @@ class Learner:
             num_updates=jnp.zeros((), jnp.int32),
         )
 
-    def explore(self, state: AgentState, obs: jax.Array, key: jax.Array) -> jax.Array:
+    def behaviour_action(self, state: DacerState, obs: jax.Array, key: jax.Array) -> jax.Array:
         """Behaviour actions: chain sample plus lambda*alpha exploration noise."""
-        return self.policy.sample(state.policy_params, obs, key, state.log_alpha).action
+        return self.policy.behaviour_chain(state.policy_params, obs, key, state.log_alpha).action
 
-    def deterministic(self, policy_params: dict, obs: jax.Array) -> jax.Array:
+    def deterministic_action(self, policy_params: dict, obs: jax.Array) -> jax.Array:
         """Evaluation actions (see `DiffusionPolicy.deterministic`)."""
-        return self.policy.deterministic(
+        return self.policy.deterministic_action(
             policy_params, obs, jax.random.key(self.config.eval_noise_seed)
         )
 
     @staticmethod
-    def policy_params(state: AgentState) -> dict:
+    def policy_params(state: DacerState) -> dict:
         return state.policy_params
 
-    def update(self, state: AgentState, batch: Transition, key: jax.Array):
+    def update(self, state: DacerState, batch: Transition, key: jax.Array):
         """One gradient update on a (B, ...) batch of normalised transitions."""
         c = self.config
         key_critic, key_actor, key_entropy = jax.random.split(key, 3)
@@ -148,7 +130,7 @@ class Learner:
         )
         return state.replace(num_updates=state.num_updates + 1), metrics
 
-    def _actor_and_targets(self, state: AgentState, obs: jax.Array, key: jax.Array):
+    def _actor_and_targets(self, state: DacerState, obs: jax.Array, key: jax.Array):
         params, opt_state, loss, metrics, gnorm = apply_gradients(
             self.policy_optimizer,
             self.losses.actor_loss,
@@ -166,13 +148,13 @@ class Learner:
         state = state.replace(
             policy_params=params, policy_opt_state=opt_state, target_critic_params=targets
         )
-        metrics = {name: metrics.get(name, jnp.zeros(())) for name in ACTOR_METRICS}
+        metrics = {name: metrics.get(name, jnp.zeros(())) for name in LOSS_TERMS}
         return state, dict(metrics, actor_loss=loss, actor_grad_norm=gnorm)
 
-    def _skip_actor(self, state: AgentState, obs: jax.Array, key: jax.Array):
+    def _skip_actor(self, state: DacerState, obs: jax.Array, key: jax.Array):
         return state, {name: jnp.zeros(()) for name in self.actor_metric_names}
 
-    def _entropy_and_alpha(self, state: AgentState, obs: jax.Array, key: jax.Array):
+    def _entropy_and_alpha(self, state: DacerState, obs: jax.Array, key: jax.Array):
         entropy = self.losses.policy_entropy(state.policy_params, state.log_alpha, obs, key)
         grad = jax.grad(self.losses.alpha_loss)(state.log_alpha, entropy)
         updates, opt_state = self.alpha_optimizer.update(grad, state.alpha_opt_state)
@@ -181,3 +163,20 @@ class Learner:
             alpha_opt_state=opt_state,
             entropy=entropy,
         )
+
+
+def make_dacer_learner(config: Config, obs_size: int, action_size: int) -> DacerLearner:
+    """DACER / DACER2 (`config.algo`; they differ only in their defaults) for these sizes."""
+    networks = make_networks(
+        obs_size, action_size, config.policy_hidden, config.critic_hidden, config.time_embed_dim
+    )
+    policy = make_policy(
+        networks,
+        config.num_diffusion_steps,
+        config.beta_min,
+        config.beta_max,
+        config.exploration_noise_scale,
+        config.clip_denoised,
+        config.eval_chain_noise,
+    )
+    return DacerLearner(config=config, networks=networks, policy=policy)

@@ -22,12 +22,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from envs import Env
 from mjx_dacer2.algorithms import make_learner
-from mjx_dacer2.checkpoint import CheckpointError, from_snapshot, restore_target, snapshot
 from mjx_dacer2.config import Config
-from mjx_dacer2.normalizer import RunningStats, init_stats, normalize
-from mjx_dacer2.resume import config_from_dict, config_to_dict, open_run
+from mjx_dacer2.storage.checkpoint import CheckpointError, from_snapshot, restore_target, snapshot
+from mjx_dacer2.storage.resume import config_from_dict, config_to_dict, open_run
+from mjx_dacer2.training.inference import BoundPolicy, Inference
+from mjx_dacer2.training.normalizer import RunningStats, init_stats
 
 EXPORT_FORMAT = 1
 POLICY_JSON = "policy.json"
@@ -51,14 +51,11 @@ class CheckpointPolicy:
     def policy_params(self) -> Any:
         return self.learner.policy_params(self.agent)
 
-
-def sizes_env(name: str, obs_size: int, action_size: int) -> Env:
-    """An `Env` that only carries sizes: enough to build a learner's networks without the env."""
-
-    def unavailable(*_):
-        raise RuntimeError(f"env '{name}' is not loaded: this Env only carries sizes")
-
-    return Env(name, obs_size, action_size, 1, unavailable, unavailable)
+    @property
+    def policy(self) -> BoundPolicy:
+        """Raw observations in, behaviour or deterministic actions out."""
+        inference = Inference(self.learner, self.config.normalize_observations)
+        return BoundPolicy(inference, self.agent, self.policy_params, self.obs_stats)
 
 
 def _abstract_parts(learner: Any, obs_size: int) -> dict:
@@ -79,7 +76,7 @@ def load_checkpoint_policy(
             meta = checkpointer.read_meta(step)
             config = config_from_dict(meta["config"], str(checkpointer.step_dir(step)))
             obs_size, action_size = int(meta["obs_size"]), int(meta["action_size"])
-            learner = make_learner(config, sizes_env(config.env, obs_size, action_size))
+            learner = make_learner(config, obs_size, action_size)
             parts = checkpointer.restore_policy(step, _abstract_parts(learner, obs_size))
             return CheckpointPolicy(
                 config=config,
@@ -176,7 +173,8 @@ def load_policy(path: str | Path) -> Callable[..., jax.Array]:
     folder, info = read_policy_info(path)
     config = config_from_dict(info["config"], str(folder / POLICY_JSON))
     obs_size, action_size, part = int(info["obs_size"]), int(info["action_size"]), info["contents"]
-    learner = make_learner(config, sizes_env(config.env, obs_size, action_size))
+    learner = make_learner(config, obs_size, action_size)
+    inference = Inference(learner, config.normalize_observations)
     abstract = _abstract_parts(learner, obs_size)
     if part == "policy":
         abstract["policy"] = jax.eval_shape(learner.policy_params, abstract.pop("agent"))
@@ -201,15 +199,15 @@ def load_policy(path: str | Path) -> Callable[..., jax.Array]:
     def act_fn(tree: dict, obs: jax.Array, key: jax.Array | None, deterministic: bool):
         if obs.shape[-1:] != (obs_size,):
             raise ValueError(f"obs has shape {obs.shape}; expected (..., {obs_size})")
-        obs = normalize(tree["obs_stats"], obs.astype(jnp.float32), config.normalize_observations)
+        obs = obs.astype(jnp.float32)
         if deterministic:
             params = tree["policy"] if part == "policy" else learner.policy_params(tree["agent"])
-            return learner.deterministic(params, obs)
+            return inference.deterministic_action(params, tree["obs_stats"], obs)
         if part == "policy":
             raise ValueError("this export holds only policy params: use deterministic=True")
         if key is None:
             raise ValueError("deterministic=False samples actions: pass a PRNG key")
-        return learner.explore(tree["agent"], obs, key)
+        return inference.behaviour_action(tree["agent"], tree["obs_stats"], obs, key)
 
     def act(obs: Any, key: jax.Array | None = None, deterministic: bool = True) -> jax.Array:
         return act_fn(tree, jnp.asarray(obs), key, deterministic=deterministic)

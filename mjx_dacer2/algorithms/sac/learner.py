@@ -2,10 +2,10 @@
 (standard SAC, NOT the distributional DSAC-T critic of DACER), automatic temperature with target
 entropy `sac_target_entropy_per_dim * d` (default -d).
 
-It implements the learner interface of `mjx_dacer2.agent.Learner`, so it runs through the same
-env, replay buffer and fused loop as DACER / DACER2. To keep the comparison about the policy
-class, the update schedule matches DACER's: critics every update; policy, temperature and Polyak
-target step every `policy_delay` updates (under `lax.cond`). Rewards are scaled by
+It implements the `Learner` protocol of `mjx_dacer2.algorithms.interface`, so it runs through
+the same env, replay buffer and fused loop as DACER / DACER2. To keep the comparison about the
+policy class, the update schedule matches DACER's: critics every update; policy, temperature and
+Polyak target step every `policy_delay` updates (under `lax.cond`). Rewards are scaled by
 `reward_scale` like DACER's critic targets (the temperature adapts to the scale).
 """
 
@@ -14,31 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import flax.struct
 import jax
 import jax.numpy as jnp
 import optax
 
-from mjx_dacer2.agent import apply_gradients
+from mjx_dacer2.algorithms.interface import ActorCriticState, Transition, apply_gradients
+from mjx_dacer2.algorithms.mlp import MLP, NUM_CRITICS
 from mjx_dacer2.config import Config
-from mjx_dacer2.networks import MLP, NUM_CRITICS
-from mjx_dacer2.replay import Transition
 
 sg = jax.lax.stop_gradient
 LOG_2 = 0.6931471805599453
 
 
-@flax.struct.dataclass
-class SacState:
-    policy_params: dict
-    critic_params: dict  # stacked over the 2 critics
-    target_critic_params: dict
-    policy_opt_state: optax.OptState
-    critic_opt_state: optax.OptState
-    alpha_opt_state: optax.OptState
-    log_alpha: jax.Array  # scalar
-    entropy: jax.Array  # scalar, -mean log pi of the latest actor batch
-    num_updates: jax.Array  # int32 gradient updates done (identical across vmapped seeds)
+SacState = ActorCriticState  # SAC needs nothing beyond the shared state
 
 
 @dataclass(frozen=True)
@@ -89,16 +77,13 @@ def tanh_gaussian_sample(mean, log_std, key):
     return jnp.tanh(u), jnp.sum(log_normal - log_det, axis=-1)
 
 
-ACTOR_METRICS = ("actor_loss", "actor_grad_norm", "alpha_loss", "log_prob")
-
-
 @dataclass(frozen=True)
 class SacLearner:
-    """SAC behind the `Learner` interface (see the module docstring)."""
+    """SAC behind the `Learner` protocol (see the module docstring)."""
 
     config: Config
     networks: SacNetworks
-    actor_metric_names = ACTOR_METRICS
+    actor_metric_names = ("actor_loss", "actor_grad_norm", "alpha_loss", "log_prob")
 
     @property
     def target_entropy(self) -> float:
@@ -122,14 +107,14 @@ class SacLearner:
             num_updates=jnp.zeros((), jnp.int32),
         )
 
-    def sample(self, policy_params: dict, obs: jax.Array, key: jax.Array):
+    def sample_with_log_prob(self, policy_params: dict, obs: jax.Array, key: jax.Array):
         mean, log_std = self.networks.policy_apply(policy_params, obs)
         return tanh_gaussian_sample(mean, log_std, key)
 
-    def explore(self, state: SacState, obs: jax.Array, key: jax.Array) -> jax.Array:
-        return self.sample(state.policy_params, obs, key)[0]
+    def behaviour_action(self, state: SacState, obs: jax.Array, key: jax.Array) -> jax.Array:
+        return self.sample_with_log_prob(state.policy_params, obs, key)[0]
 
-    def deterministic(self, policy_params: dict, obs: jax.Array) -> jax.Array:
+    def deterministic_action(self, policy_params: dict, obs: jax.Array) -> jax.Array:
         """tanh(mean)."""
         return jnp.tanh(self.networks.policy_apply(policy_params, obs)[0])
 
@@ -139,7 +124,7 @@ class SacLearner:
 
     def critic_loss(self, critic_params, state: SacState, batch: Transition, key):
         c = self.config
-        next_action, next_logp = self.sample(state.policy_params, batch.next_obs, key)
+        next_action, next_logp = self.sample_with_log_prob(state.policy_params, batch.next_obs, key)
         next_q = self.networks.critic_apply(state.target_critic_params, batch.next_obs, next_action)
         soft_v = jnp.min(next_q, axis=0) - jnp.exp(state.log_alpha) * next_logp
         y = sg(c.reward_scale * batch.reward + c.gamma * (1.0 - batch.terminated) * soft_v)
@@ -148,7 +133,7 @@ class SacLearner:
         return loss, dict(critic_loss=loss, q_mean=jnp.mean(q), target_mean=jnp.mean(y))
 
     def actor_loss(self, policy_params, state: SacState, obs, key):
-        action, logp = self.sample(policy_params, obs, key)
+        action, logp = self.sample_with_log_prob(policy_params, obs, key)
         q = self.networks.critic_apply(sg(state.critic_params), obs, action)
         loss = jnp.mean(jnp.exp(sg(state.log_alpha)) * logp - jnp.min(q, axis=0))
         return loss, sg(logp)
@@ -217,10 +202,8 @@ class SacLearner:
         return state, metrics
 
     def _skip_actor(self, state: SacState, obs: jax.Array, key: jax.Array):
-        return state, {name: jnp.zeros(()) for name in ACTOR_METRICS}
+        return state, {name: jnp.zeros(()) for name in self.actor_metric_names}
 
 
-def make_sac_learner(config: Config, env) -> SacLearner:
-    return SacLearner(
-        config=config, networks=make_sac_networks(env.obs_size, env.action_size, config)
-    )
+def make_sac_learner(config: Config, obs_size: int, action_size: int) -> SacLearner:
+    return SacLearner(config=config, networks=make_sac_networks(obs_size, action_size, config))

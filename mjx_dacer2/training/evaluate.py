@@ -7,30 +7,28 @@ masked out), so the result is the mean and std of full-episode returns and lengt
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
 
-from envs import Env, VecEnv
-from mjx_dacer2.normalizer import RunningStats, normalize
+from mjx_dacer2.envs import Env, VecEnv
+from mjx_dacer2.training.inference import Inference
+from mjx_dacer2.training.normalizer import RunningStats
 
 
 @dataclass(frozen=True)
 class Evaluator:
     env: Env
-    act_fn: Callable[[dict, jax.Array], jax.Array]  # (policy params, obs (E, o)) -> (E, d)
+    inference: Inference  # its deterministic action is the evaluated policy
     num_episodes: int
-    normalize_observations: bool
 
     def run_unjitted(self, policy_params: dict, obs_stats: RunningStats, key: jax.Array) -> dict:
         vec_env = VecEnv(self.env, self.num_episodes)
 
         def step(carry, _):
             env_state, alive, ret, length = carry
-            obs = normalize(obs_stats, env_state.obs, self.normalize_observations)
-            action = self.act_fn(policy_params, obs)
+            action = self.inference.deterministic_action(policy_params, obs_stats, env_state.obs)
             env_state, result = vec_env.step(env_state, action)
             ret = ret + alive * result.reward
             length = length + alive
@@ -53,11 +51,6 @@ class Evaluator:
         return jax.jit(self.run_unjitted)
 
 
-def make_evaluator(config, env: Env, act_fn) -> Evaluator:
-    """Evaluator of `act_fn(policy_params, obs)`, the algorithm's deterministic policy."""
-    return Evaluator(
-        env=env,
-        act_fn=act_fn,
-        num_episodes=config.num_eval_envs,
-        normalize_observations=config.normalize_observations,
-    )
+def make_evaluator(env: Env, inference: Inference, num_episodes: int) -> Evaluator:
+    """Evaluator of `inference`'s deterministic policy over `num_episodes` episodes."""
+    return Evaluator(env=env, inference=inference, num_episodes=num_episodes)

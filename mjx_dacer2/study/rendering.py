@@ -30,7 +30,8 @@ import jax.numpy as jnp  # noqa: E402
 import mujoco  # noqa: E402
 import numpy as np  # noqa: E402
 
-from envs import Env  # noqa: E402
+from mjx_dacer2 import envs  # noqa: E402
+from mjx_dacer2.envs import Env  # noqa: E402
 
 MAX_FPS = 50  # frames are subsampled so that videos play in real time at <= this rate
 DetFn = Callable[[jax.Array], jax.Array]  # obs (B, o) -> action (B, d)
@@ -46,17 +47,8 @@ class RenderSpec:
 
 def render_spec(env_name: str) -> RenderSpec:
     """The MuJoCo model and step duration of MJX env `env_name` (built, nothing compiled)."""
-    if env_name.startswith("dmc_"):
-        from envs.playground_envs import playground_render_spec
-
-        model, dt = playground_render_spec(env_name)
-        return RenderSpec(model, dt)
-    from envs import brax_envs, registry
-
-    if env_name not in registry._BRAX_NAMES:
-        raise ValueError(f"env '{env_name}' has no MuJoCo model to render: choose an MJX task")
-    benv = brax_envs._construct(env_name)
-    return RenderSpec(benv.sys.mj_model, float(benv.dt))
+    model, dt = envs.render_model(env_name)
+    return RenderSpec(model, dt)
 
 
 def _qpos(inner: Any) -> jax.Array:

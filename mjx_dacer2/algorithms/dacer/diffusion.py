@@ -82,7 +82,7 @@ class ChainOutput(NamedTuple):
     inputs: jax.Array  # (T, ..., d) x_t fed to the network at t = T..1 (x_T first)
 
 
-def sample_chain(
+def reverse_chain(
     eps_fn: EpsFn,
     schedule: Schedule,
     x_T: jax.Array,

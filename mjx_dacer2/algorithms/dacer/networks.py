@@ -13,7 +13,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-NUM_CRITICS = 2
+from mjx_dacer2.algorithms.mlp import MLP, NUM_CRITICS
 
 
 def sinusoidal_embedding(k: jax.Array, dim: int) -> jax.Array:
@@ -22,17 +22,6 @@ def sinusoidal_embedding(k: jax.Array, dim: int) -> jax.Array:
     freqs = jnp.exp(-jnp.log(10000.0) * jnp.arange(half, dtype=jnp.float32) / half)
     angles = jnp.asarray(k, jnp.float32)[..., None] * freqs  # (..., half)
     return jnp.concatenate([jnp.sin(angles), jnp.cos(angles)], axis=-1) / jnp.sqrt(float(dim))
-
-
-class MLP(nn.Module):
-    hidden: Sequence[int]
-    out: int
-
-    @nn.compact
-    def __call__(self, x: jax.Array) -> jax.Array:
-        for width in self.hidden:
-            x = jax.nn.mish(nn.Dense(width)(x))
-        return nn.Dense(self.out)(x)
 
 
 class Denoiser(nn.Module):

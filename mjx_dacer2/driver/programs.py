@@ -1,0 +1,112 @@
+"""The jitted programs of N >= 1 seeds of one config: init, one training chunk, the evaluation.
+
+One seed runs the trainer's programs as they are. Several run them vmapped over a leading seed
+axis, in one program. The trap: under `jax.vmap` a `lax.cond` whose predicate is batched becomes
+a `select` that runs BOTH branches (the entropy estimate every update, the actor step every
+update). The trainer's predicates only read the counters (`env_steps`, `iterations`,
+`num_updates`) and the replay buffer's write index and size, which are identical across seeds,
+so `seed_axes` keeps exactly those unbatched (`out_axes=None` makes JAX fail loudly if one ever
+becomes seed-dependent). The only batched cond left is the env's "any env done -> reset" branch,
+which then always computes the (cheap) resets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from mjx_dacer2.training.evaluate import Evaluator
+from mjx_dacer2.training.trainer import Trainer, TrainState
+
+
+def seed_axes(state: TrainState) -> TrainState:
+    """vmap axes of a TrainState: 0 everywhere except the seed-independent counters (None)."""
+    axes = jax.tree.map(lambda _: 0, state)
+    return axes.replace(
+        agent=axes.agent.replace(num_updates=None),
+        buffer=axes.buffer.replace(insert_index=None, size=None),
+        env_steps=None,
+        iterations=None,
+    )
+
+
+def _is_axis(x: Any) -> bool:
+    return x is None or isinstance(x, int)
+
+
+@dataclass(frozen=True)
+class SeedPrograms:
+    trainer: Trainer
+    evaluator: Evaluator
+    num_seeds: int
+
+    @property
+    def vmapped(self) -> bool:
+        return self.num_seeds > 1
+
+    @functools.cached_property
+    def axes(self) -> TrainState:
+        return seed_axes(jax.eval_shape(self.trainer.init, jax.random.key(0)))
+
+    def abstract_seed_state(self) -> TrainState:
+        """Shapes and dtypes of one seed's state (what a checkpoint of one seed restores to)."""
+        return jax.eval_shape(self.trainer.init, jax.random.key(0))
+
+    def context(self):
+        """Under vmap the env's reset cond becomes a select over a consumed and a fresh key,
+        which the key-reuse checker (on in tests) flags; each key is still used once per seed."""
+        return jax.debug_key_reuse(False) if self.vmapped else contextlib.nullcontext()
+
+    def init(self, keys: list[jax.Array]) -> TrainState:
+        if not self.vmapped:
+            return jax.jit(self.trainer.init)(keys[0])
+        return jax.jit(jax.vmap(self.trainer.init, out_axes=self.axes))(jnp.stack(keys))
+
+    def compile_chunk(self, state: TrainState):
+        """The chunk, compiled for `state` (which it donates): state -> (state, per-seed sums)."""
+        chunk = self.trainer.train_chunk_unjitted
+        if self.vmapped:
+            chunk = jax.vmap(chunk, in_axes=(self.axes,), out_axes=(self.axes, 0))
+        return jax.jit(chunk, donate_argnums=0).lower(state).compile()
+
+    def per_seed(self, tree: Any) -> list[Any]:
+        """Split host metrics with a leading seed axis (vmapped) into one tree per seed."""
+        if not self.vmapped:
+            return [tree]
+        return [jax.tree.map(lambda x, i=i: x[i], tree) for i in range(self.num_seeds)]
+
+    @functools.cached_property
+    def _evaluate(self):
+        run = self.evaluator.run_unjitted
+        return jax.jit(jax.vmap(run) if self.vmapped else run)
+
+    def evaluate(self, state: TrainState, keys: list[jax.Array]) -> list[dict]:
+        """Evaluation metrics of every seed, as floats; seed i uses keys[i]."""
+        params = self.trainer.learner.policy_params(state.agent)
+        key = jnp.stack(keys) if self.vmapped else keys[0]
+        metrics = jax.device_get(self._evaluate(params, state.obs_stats, key))
+        return [{k: float(v) for k, v in m.items()} for m in self.per_seed(metrics)]
+
+    def seed_state(self, state: TrainState, i: int) -> TrainState:
+        """Seed i's own state (a normal single-run state: what its checkpoint holds)."""
+        if not self.vmapped:
+            return state
+        return jax.tree.map(
+            lambda ax, x: x if ax is None else x[i], self.axes, state, is_leaf=_is_axis
+        )
+
+    def stack(self, states: list[TrainState]) -> TrainState:
+        """The inverse of `seed_state`: one program state from every seed's state."""
+        if not self.vmapped:
+            return states[0]
+        return jax.tree.map(
+            lambda ax, *xs: xs[0] if ax is None else jnp.stack(xs),
+            self.axes,
+            *states,
+            is_leaf=_is_axis,
+        )

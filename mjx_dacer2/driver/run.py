@@ -1,0 +1,304 @@
+"""The one host-side driver of training, for N >= 1 seeds of one config: validate, set up the
+run directories, loop over jitted chunks, evaluate between chunks, log, checkpoint, resume, and
+stop cleanly on NaNs or on SIGINT/SIGTERM (after the current chunk, with a checkpoint).
+
+Several seeds run vmapped in one program (`programs.SeedPrograms`); each seed still has its own
+run dir, logs and checkpoints, so any seed can be resumed, evaluated or exported like a
+single run. This is the only place that touches the host during training; everything inside a
+chunk stays on the device. Everything random is a function of (config, seed, chunk index), so a
+resumed run ends bit-identical to an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+from mjx_dacer2 import envs
+from mjx_dacer2.config import Config, ConfigError, validate
+from mjx_dacer2.driver.programs import SeedPrograms
+from mjx_dacer2.driver.signals import StopSignals
+from mjx_dacer2.runtime import set_matmul_precision
+from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError
+from mjx_dacer2.storage.logger import RunLogger, write_config
+from mjx_dacer2.storage.resume import check_compatible, config_from_dict, config_to_dict
+from mjx_dacer2.training.evaluate import make_evaluator
+from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (e.g. NaNs); the message says what happened and what to do."""
+
+
+class Stopped(TrainingError):
+    """SIGINT/SIGTERM stopped the run between chunks, after saving a checkpoint."""
+
+    def __init__(self, message: str, signum: int, summaries: list[dict]):
+        super().__init__(message)
+        self.signum, self.summaries = signum, summaries
+
+    @property
+    def summary(self) -> dict:
+        return self.summaries[0]
+
+
+def prepare_run_dir(path: str) -> Path:
+    """Create the run directory and prove it is writable, before anything compiles."""
+    run_dir = Path(path).expanduser().resolve()
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        probe = run_dir / ".write_test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as err:
+        raise ConfigError(
+            f"run dir '{run_dir}' is not writable ({err.strerror}): choose another --run-dir"
+        ) from None
+    return run_dir
+
+
+def check_finite(step: int, metrics: dict, who: str = "") -> None:
+    bad = sorted(k for k, v in metrics.items() if isinstance(v, float) and not np.isfinite(v))
+    if bad:
+        raise TrainingError(
+            f"{who}non-finite {', '.join(bad)} at env step {step}: training diverged; "
+            "lower the learning rates or reward scale, or turn on --normalize-observations"
+        )
+
+
+def run_keys(seed: int) -> tuple[jax.Array, jax.Array]:
+    """(key_init, key_eval) of a run; chunk k is evaluated with `fold_in(key_eval, k)`."""
+    key_init, key_eval = jax.random.split(jax.random.key(seed))
+    return key_init, key_eval
+
+
+def default_run_dir(config: Config) -> str:
+    """runs/ENV-ALGO[-T]-sSEED-YYYYmmdd-HHMMSS: a fresh directory for every new run."""
+    label = config.algo_label.replace(" T=", "-T")
+    return f"runs/{config.env}-{label}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def train(config: Config, resume: bool = False) -> dict:
+    """One seed: run a whole training job, or with `resume` continue it from its newest valid
+    checkpoint. Returns the final summary. Raises `Stopped` when SIGINT/SIGTERM ended the run
+    early (after saving a checkpoint), so callers never mistake it for a finished run."""
+    if config.run_dir is None:
+        config = config.replace(run_dir=default_run_dir(config))
+    return train_seeds(config, [config.seed], [config.run_dir], resume)[0]
+
+
+def train_seeds(
+    config: Config, seeds: list[int], run_dirs: list[str | Path], resume: bool = False
+) -> list[dict]:
+    """Train `config` for every seed at once (vmapped when more than one), seed i in
+    run_dirs[i]; with `resume`, continue every seed from its newest checkpoint they all have."""
+    validate(config, envs.names())
+    if len(seeds) != len(run_dirs) or not seeds:
+        raise ConfigError("give one run dir per seed, and at least one seed")
+    dirs = [prepare_run_dir(str(d)) for d in run_dirs]
+    configs = [config.replace(seed=s, run_dir=str(d)) for s, d in zip(seeds, dirs, strict=True)]
+    set_matmul_precision(config.matmul_precision)
+    checkpointers: list[Checkpointer] = []
+    try:
+        for d in dirs:
+            checkpointers.append(
+                Checkpointer(d, config.keep_checkpoints, config.keep_best_checkpoint)
+            )
+        return _train(configs, dirs, checkpointers, resume)
+    finally:
+        for checkpointer in checkpointers:
+            checkpointer.close()  # waits for the last asynchronous save
+
+
+def _load(checkpointer: Checkpointer, config: Config, abstract, step: int | None = None):
+    """(chunk, (meta, state)) of one seed's newest valid checkpoint, or of `step`."""
+
+    def load(chunk: int):
+        meta = checkpointer.read_meta(chunk)
+        where = str(checkpointer.directory.parent)
+        check_compatible(config_from_dict(meta["config"], where), config, where)
+        return meta, checkpointer.restore_state(chunk, abstract)
+
+    return checkpointer.newest_valid(load, step=step, set_aside=True)
+
+
+def _restore(programs: SeedPrograms, configs: list[Config], checkpointers: list[Checkpointer]):
+    """(chunk, program state, per-seed histories) from every seed's newest common checkpoint.
+
+    Seeds save one after another, so a run killed between two saves has seeds one chunk apart:
+    the newer checkpoints are set aside and every seed continues from the older chunk."""
+    abstract = programs.abstract_seed_state()
+    loaded = [_load(ckpt, c, abstract) for ckpt, c in zip(checkpointers, configs, strict=True)]
+    chunk = min(step for step, _ in loaded)
+    for i, (step, _) in enumerate(loaded):
+        if step != chunk:
+            checkpointers[i].set_aside(step, "ahead of the other seeds")
+            try:
+                loaded[i] = _load(checkpointers[i], configs[i], abstract, step=chunk)
+            except CheckpointError as err:
+                raise CheckpointError(
+                    f"seed {configs[i].seed} has no checkpoint at chunk {chunk}, where the "
+                    f"other seeds stopped ({err}): rerun these seeds from scratch"
+                ) from None
+    histories = [meta["history"] for _, (meta, _) in loaded]
+    return chunk, programs.stack([state for _, (_, state) in loaded]), histories
+
+
+def _train(
+    configs: list[Config], dirs: list[Path], checkpointers: list[Checkpointer], resume: bool
+) -> list[dict]:
+    config = configs[0]  # the settings every seed shares
+    if resume:  # refuse an incompatible config before anything is built or compiled
+        for checkpointer, c in zip(checkpointers, configs, strict=True):
+            _, meta = checkpointer.newest_valid(checkpointer.read_meta, quiet=True)
+            where = str(checkpointer.directory.parent)
+            check_compatible(config_from_dict(meta["config"], where), c, where)
+    else:
+        for checkpointer, d in zip(checkpointers, dirs, strict=True):
+            if checkpointer.steps():
+                raise CheckpointError(
+                    f"run dir '{d}' already holds a run (checkpoints up to chunk "
+                    f"{checkpointer.steps()[-1]}): continue it with --resume {d}, "
+                    "or choose another --run-dir"
+                )
+    env = envs.make(config.env, config.episode_length)
+    trainer = make_trainer(config, env)
+    evaluator = make_evaluator(env, trainer.inference, config.num_eval_envs)
+    programs = SeedPrograms(trainer, evaluator, len(configs))
+    keys = [run_keys(c.seed) for c in configs]
+    key_init, key_eval = [k for k, _ in keys], [k for _, k in keys]
+
+    start_chunk, state, histories = 0, None, [None] * len(configs)
+    if resume:
+        start_chunk, state, histories = _restore(programs, configs, checkpointers)
+    for c, d in zip(configs, dirs, strict=True):
+        write_config(d, c)
+
+    total = config.num_chunks * config.env_steps_per_chunk
+    with StopSignals() as stop, programs.context():
+        if state is None:
+            state = programs.init(key_init)
+        chunk_fn = programs.compile_chunk(state)  # before the clocks start: wall_s is training
+        loggers = [  # and evaluation time only
+            RunLogger(d, total, config.progress and i == 0, histories[i])
+            for i, d in enumerate(dirs)
+        ]
+        start = time.perf_counter()
+        try:
+            if start_chunk == 0:
+                untrained = programs.evaluate(state, [jax.random.fold_in(k, 0) for k in key_eval])
+                for logger, metrics in zip(loggers, untrained, strict=True):
+                    logger.log(0, metrics)
+            loop = _Loop(configs, programs, chunk_fn, loggers, checkpointers, key_eval, stop)
+            summaries = loop.run(state, start_chunk)
+        finally:
+            for logger in loggers:
+                logger.close()
+    wall_s = round(time.perf_counter() - start, 1)
+    for summary, logger, d in zip(summaries, loggers, dirs, strict=True):
+        summary.update(
+            untrained_return=logger.records[0].get("eval_return") if logger.records else None,
+            wall_s=wall_s,
+            run_dir=str(d),
+        )
+    if stop.signum is not None and summaries[0]["chunk"] < config.num_chunks:
+        chunk, steps = summaries[0]["chunk"], summaries[0]["env_steps"]
+        how = (
+            f"continue with mjx-dacer2 train --resume {dirs[0]}"
+            if len(dirs) == 1
+            else f"rerun the same command to continue all {len(dirs)} seeds"
+        )
+        raise Stopped(
+            f"stopped by {signal.Signals(stop.signum).name} after chunk {chunk}/"
+            f"{config.num_chunks} ({steps:,} env steps), checkpoint saved: {how}",
+            stop.signum,
+            summaries,
+        )
+    return summaries
+
+
+class _Loop:
+    """The chunk loop shared by every seed count."""
+
+    def __init__(self, configs, programs, chunk_fn, loggers, checkpointers, key_eval, stop):
+        self.configs, self.programs, self.chunk_fn = configs, programs, chunk_fn
+        self.loggers, self.checkpointers = loggers, checkpointers
+        self.key_eval, self.stop = key_eval, stop
+        self.config = configs[0]
+
+    def run(self, state, start_chunk: int) -> list[dict]:
+        config, programs = self.config, self.programs
+        last = [_last_eval(logger.records) for logger in self.loggers]
+        chunk = start_chunk
+        tick = time.perf_counter()
+        for chunk in range(start_chunk + 1, config.num_chunks + 1):
+            state, sums = self.chunk_fn(state)
+            sums = programs.per_seed(jax.device_get(sums))
+            seconds = time.perf_counter() - tick
+            step = int(state.env_steps)
+            is_last = chunk == config.num_chunks
+            every = config.eval_every_chunks
+            evals = None
+            if is_last or (every and chunk % every == 0):
+                evals = programs.evaluate(
+                    state, [jax.random.fold_in(k, chunk) for k in self.key_eval]
+                )
+            records = []
+            for i, logger in enumerate(self.loggers):
+                who = f"seed {self.configs[i].seed}: " if programs.vmapped else ""
+                metrics = summarize_chunk(
+                    sums[i],
+                    config.iterations_per_chunk,
+                    programs.trainer.learner.actor_metric_names,
+                )
+                metrics["env_steps_per_s"] = config.env_steps_per_chunk / seconds
+                metrics["updates_per_s"] = metrics["updates"] / seconds
+                if programs.vmapped:
+                    metrics["seeds_in_program"] = programs.num_seeds
+                check_finite(step, metrics, who)
+                if evals is not None:
+                    metrics.update(evals[i])
+                    check_finite(step, metrics, who)
+                    last[i] = metrics
+                logger.log(step, metrics)
+                records.append(metrics)
+            tick = time.perf_counter()  # the (blocking part of the) save counts in the next chunk
+            save = config.save_every_chunks
+            if is_last or self.stop.signum is not None or (save and chunk % save == 0):
+                self._save(chunk, state, step, records)
+            if self.stop.signum is not None:
+                break
+        for checkpointer in self.checkpointers:
+            checkpointer.wait()
+        return [
+            {
+                "env_steps": int(state.env_steps),
+                "chunk": chunk,
+                "final_return": last[i].get("eval_return"),
+                "final_return_std": last[i].get("eval_return_std"),
+                "stopped_by": self.stop.signum if chunk < config.num_chunks else None,
+            }
+            for i in range(len(self.loggers))
+        ]
+
+    def _save(self, chunk: int, state, step: int, records: list[dict]) -> None:
+        env = self.programs.trainer.env
+        for i, checkpointer in enumerate(self.checkpointers):
+            meta = dict(
+                config=config_to_dict(self.configs[i]),
+                env_steps=step,
+                obs_size=env.obs_size,
+                action_size=env.action_size,
+                history=list(self.loggers[i].records),
+            )
+            seed_state = self.programs.seed_state(state, i)
+            checkpointer.save(chunk, seed_state, meta, records[i].get("eval_return"))
+
+
+def _last_eval(records: list[dict]) -> dict:
+    evals = [r for r in records if "eval_return" in r]
+    return evals[-1] if evals else {}
