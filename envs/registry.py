@@ -11,6 +11,7 @@ from typing import Any
 
 from mjx_dacer2.envs.base import Env
 from mjx_dacer2.envs.playground_envs import DMC_ENVS, playground_available
+from mjx_dacer2.runtime import import_mjx_quietly
 
 # Brax MJX tasks (built by envs.brax_envs); see the action-bounds table there.
 _BRAX_NAMES = (
@@ -45,6 +46,7 @@ def make(name: str, episode_length: int | None = None, **kwargs: Any) -> Env:
 
 def render_model(name: str) -> tuple[Any, float]:
     """(mujoco.MjModel, simulated seconds per env step) of MJX env `name`; nothing compiles."""
+    import_mjx_quietly()
     if name.startswith("dmc_"):  # errors in one line, with the install command, without Playground
         from mjx_dacer2.envs.playground_envs import playground_render_spec
 
@@ -57,6 +59,7 @@ def render_model(name: str) -> tuple[Any, float]:
 
 
 def _build(name: str, **kwargs: Any) -> Env:
+    import_mjx_quietly()  # before Brax or Playground import it
     if name == "multigoal":
         from mjx_dacer2.envs.multigoal import make_multigoal
 

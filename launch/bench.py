@@ -9,51 +9,48 @@ num-envs and updates-per-iteration fix the update-to-data ratio of the loop meas
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_VARIANTS = (
+from mjx_dacer2.launch.train import TrainFlags, parse_with_train_flags
+
+DEFAULT_VARIANTS = tuple(
     "dacer2:1 dacer2:2 dacer2:3 dacer2:5 dacer2:10 dacer2:20 dacer:5 dacer:20 sac".split()
 )
 
 
-def parse_args(argv: list[str]):
-    parser = argparse.ArgumentParser(
-        prog="mjx-dacer2 bench",
-        allow_abbrev=False,
-        description=__doc__.split("\n\n")[0],
-        epilog="Any other flag is a `mjx-dacer2 train` flag (e.g. --env, --num-envs).",
-    )
-    parser.add_argument(
-        "--variants",
-        nargs="+",
-        default=list(DEFAULT_VARIANTS),
-        help="ALGO[:T][:field=value...] specs",
-    )
-    parser.add_argument("--out", default="benchmarks/results/bench", help="output directory")
-    parser.add_argument("--sample-batch", type=int, default=4096, help="states per batch call")
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=3,
-        help="interleaved timing rounds (one training chunk per variant each)",
-    )
-    parser.add_argument("--sample-calls", type=int, default=10, help="sampling calls per round")
-    parser.add_argument("--update-calls", type=int, default=10, help="update calls per round")
-    parser.add_argument(
-        "--compile-cache",
-        action="store_true",
-        help="use the persistent compile cache (compile times then mean little)",
-    )
-    args, rest = parser.parse_known_args(argv)
-    from mjx_dacer2.launch.train import parse_train_args
+@dataclass(frozen=True)
+class BenchArgs:
+    config: TrainFlags
+    variants: tuple[str, ...] = DEFAULT_VARIANTS
+    """ALGO[:T][:field=value...] specs."""
+    out: str = "benchmarks/results/bench"
+    """Output directory."""
+    sample_batch: int = 4096
+    """States per batch call of the sampling measurement."""
+    rounds: int = 3
+    """Interleaved timing rounds (one training chunk per variant each)."""
+    sample_calls: int = 10
+    """Sampling calls per round."""
+    update_calls: int = 10
+    """Update calls per round."""
+    compile_cache: bool = False
+    """Use the persistent compile cache (compile times then mean little)."""
 
-    return args, parse_train_args(rest)
+
+def parse_args(argv: list[str]) -> BenchArgs:
+    return parse_with_train_flags(
+        BenchArgs,
+        argv,
+        "mjx-dacer2 bench",
+        __doc__.split("\n\n")[0] + " Every `mjx-dacer2 train` flag applies.",
+    )
 
 
 def main(argv: list[str]) -> int:
-    args, config = parse_args(argv)
+    args = parse_args(argv)
+    config = args.config
     import jax
 
     from mjx_dacer2 import envs

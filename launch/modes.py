@@ -7,12 +7,14 @@ each start, goals marked), the goal-hit histogram and its entropy, for a run on 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import jax
+import tyro
 
 
 def format_summary(summary: dict) -> str:
@@ -32,22 +34,35 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mjx-dacer2 modes", description=__doc__.split("\n\n")[0])
-    parser.add_argument("run_dir", help="a run dir written by `mjx-dacer2 train`")
-    parser.add_argument("--out", help="output prefix for .png and .json (default RUN_DIR/modes)")
-    parser.add_argument("--num-trajectories", type=int, default=100, help="per start")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--chunk", type=int, help="checkpoint to load (default: the newest)")
-    parser.add_argument("--best", action="store_true", help="load the best-eval checkpoint")
-    args = parser.parse_args(argv)
-    if args.num_trajectories < 1:
-        parser.error("--num-trajectories must be >= 1")
+@dataclass(frozen=True)
+class ModesArgs:
+    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
+    """Run directory written by `mjx-dacer2 train`."""
+    out: str | None = None
+    """Output prefix for .png and .json (default RUN_DIR/modes)."""
+    num_trajectories: int = 100
+    """Trajectories of the stochastic policy from each start."""
+    seed: int = 0
+    """Seed of the trajectories."""
+    chunk: int | None = None
+    """Checkpoint to load (default: the newest)."""
+    best: bool = False
+    """Load the checkpoint with the best eval return."""
 
+
+def main(argv: list[str]) -> int:
+    args = tyro.cli(ModesArgs, args=argv, prog="mjx-dacer2 modes", description=__doc__)
+    if args.num_trajectories < 1:
+        n = args.num_trajectories
+        print(f"error: num-trajectories must be >= 1, got {n}", file=sys.stderr)
+        return 2
+
+    from mjx_dacer2.runtime import quiet_library_warnings
     from mjx_dacer2.storage.checkpoint import CheckpointError
     from mjx_dacer2.storage.export import load_checkpoint_policy
     from mjx_dacer2.study.multimodality import modal_task, plot_modes, rollout, summarize
 
+    quiet_library_warnings()
     try:
         loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
         task = modal_task(loaded.config.env)

@@ -7,22 +7,31 @@ bench.json.
 
 from __future__ import annotations
 
-import argparse
 import json
+import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+import tyro
+
+
+@dataclass(frozen=True)
+class PlotArgs:
+    runs: str | None = None
+    """Root directory searched for run dirs."""
+    out: str | None = None
+    """Output directory (default: --runs)."""
+    bench: str | None = None
+    """A bench.json to re-plot (figures next to it)."""
+    threshold: float | None = None
+    """Also tabulate the env steps at which each seed's eval return first reaches this."""
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mjx-dacer2 plot", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", help="root directory searched for run dirs")
-    parser.add_argument("--out", help="output directory (default: --runs)")
-    parser.add_argument("--bench", help="a bench.json to re-plot (figures next to it)")
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        help="also tabulate the env steps at which each seed's eval return first reaches this",
-    )
-    args = parser.parse_args(argv)
+    args = tyro.cli(PlotArgs, args=argv, prog="mjx-dacer2 plot", description=__doc__)
+    if not (args.runs or args.bench):
+        print("error: nothing to plot: give --runs DIR and/or --bench FILE", file=sys.stderr)
+        return 2
     from mjx_dacer2.study.plotting import (
         final_table,
         final_table_markdown,
@@ -38,7 +47,7 @@ def main(argv: list[str]) -> int:
     if args.runs:
         runs = load_runs(Path(args.runs))
         if not runs:
-            print(f"error: no run dirs with evaluations under {args.runs}")
+            print(f"error: no run dirs with evaluations under {args.runs}", file=sys.stderr)
             return 2
         out = Path(args.out or args.runs)
         written += plot_curves(runs, out)
@@ -47,7 +56,5 @@ def main(argv: list[str]) -> int:
         (out / "final_returns.md").write_text(final_table_markdown(rows))
         written += [out / "final_returns.json", out / "final_returns.md"]
         print(final_table_markdown(rows))
-    if not written:
-        parser.error("give --runs and/or --bench")
     print("wrote " + ", ".join(str(p) for p in written))
     return 0

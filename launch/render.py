@@ -14,34 +14,54 @@ import sys
 if sys.platform.startswith("linux"):
     os.environ.setdefault("MUJOCO_GL", "egl")  # before anything imports mujoco
 
-import argparse  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+import tyro  # noqa: E402
+
+
+@dataclass(frozen=True)
+class RenderArgs:
+    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
+    """Run directory written by `mjx-dacer2 train`."""
+    out: str | None = None
+    """Video path, .mp4 or .gif (default RUN_DIR/policy.mp4)."""
+    steps: int = 500
+    """Env steps at most (stops early when the episode terminates)."""
+    width: int = 320
+    """Frame width in pixels (even)."""
+    height: int = 240
+    """Frame height in pixels (even)."""
+    camera: str | None = None
+    """A camera of the model, by name (default: 'track' or a free camera following the robot)."""
+    seed: int = 0
+    """Seed of the env reset."""
+    chunk: int | None = None
+    """Checkpoint to load (default: the newest)."""
+    best: bool = False
+    """Load the checkpoint with the best eval return."""
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="mjx-dacer2 render", description=__doc__.split("\n\n")[0])
-    parser.add_argument("run_dir", help="a run dir written by `mjx-dacer2 train`")
-    parser.add_argument("--out", help="video path, .mp4 or .gif (default RUN_DIR/policy.mp4)")
-    parser.add_argument("--steps", type=int, default=500, help="env steps at most (stops early "
-                        "when the episode terminates)")  # fmt: skip
-    parser.add_argument("--width", type=int, default=320)
-    parser.add_argument("--height", type=int, default=240)
-    parser.add_argument("--camera", help="a camera of the model, by name (default: 'track' or a "
-                        "free camera following the robot)")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0, help="seed of the env reset")
-    parser.add_argument("--chunk", type=int, help="checkpoint to load (default: the newest)")
-    parser.add_argument("--best", action="store_true", help="load the best-eval checkpoint")
-    args = parser.parse_args(argv)
+    args = tyro.cli(RenderArgs, args=argv, prog="mjx-dacer2 render", description=__doc__)
     if args.steps < 1 or args.width < 2 or args.height < 2 or args.width % 2 or args.height % 2:
-        parser.error("--steps must be >= 1 and --width/--height even and >= 2")
+        print(
+            f"error: steps must be >= 1 and width/height even and >= 2 (yuv420p video), got "
+            f"{args.steps} steps, {args.width}x{args.height}",
+            file=sys.stderr,
+        )
+        return 2
 
     import jax
 
     from mjx_dacer2 import envs
+    from mjx_dacer2.runtime import quiet_library_warnings
     from mjx_dacer2.storage.checkpoint import CheckpointError
     from mjx_dacer2.storage.export import load_checkpoint_policy
     from mjx_dacer2.study.rendering import render_policy
 
+    quiet_library_warnings()
     try:
         loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
         env = envs.make(loaded.config.env, loaded.config.episode_length)

@@ -36,5 +36,8 @@ if [ "$(uname -s)" = Linux ] && ! ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa
   fi
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[${extras}]"
+# The build backend warns that an editable install maps folders (envs/, launch/) into the
+# package; that mapping is deliberate (pyproject.toml), so the banner is silenced.
+PYTHONWARNINGS="ignore:Editable installation" \
+  .venv/bin/python -m pip install --quiet -e ".[${extras}]"
 echo "setup: .venv ready ($(.venv/bin/python --version), extras: ${extras})"

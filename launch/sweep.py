@@ -4,57 +4,61 @@
         --out runs/study --total-env-steps 30000
 
 Seeds of a variant are vmapped in one program (see mjx_dacer2.study.sweep); `--no-vmap-seeds`
-runs them one after another through `mjx_dacer2.driver.run.train`. Finished cells (summary.json)
-are skipped, so an interrupted sweep resumes. Other flags are `mjx-dacer2 train` flags.
+runs them one after another. Every cell checkpoints; finished cells (summary.json) are skipped
+and unfinished ones resume, so rerunning a stopped sweep continues it. Other flags are
+`mjx-dacer2 train` flags.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from mjx_dacer2.launch.train import TrainFlags, parse_with_train_flags
 
-def parse_args(argv: list[str]):
-    parser = argparse.ArgumentParser(
-        prog="mjx-dacer2 sweep",
-        allow_abbrev=False,
-        description=__doc__.split("\n\n")[0],
-        epilog="Any other flag is a `mjx-dacer2 train` flag (e.g. --env, --total-env-steps).",
-    )
-    parser.add_argument(
-        "--variants",
-        nargs="+",
-        default=["dacer2:5", "dacer:20", "dacer:5", "sac"],
-        help="ALGO[:T][:field=value...] specs",
-    )
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--out", default="runs/sweep", help="root of the cell run dirs")
-    parser.add_argument(
-        "--no-vmap-seeds",
-        action="store_true",
-        help="run seeds sequentially (less memory) instead of vmapped",
-    )
-    args, rest = parser.parse_known_args(argv)
-    from mjx_dacer2.launch.train import parse_train_args
 
-    return args, parse_train_args(rest)
+@dataclass(frozen=True)
+class SweepArgs:
+    config: TrainFlags
+    variants: tuple[str, ...] = ("dacer2:5", "dacer:20", "dacer:5", "sac")
+    """ALGO[:T][:field=value...] specs."""
+    seeds: tuple[int, ...] = (0, 1, 2)
+    """Seeds of every variant (vmapped in one program)."""
+    out: str = "runs/sweep"
+    """Root of the cell run dirs."""
+    vmap_seeds: bool = True
+    """Run a variant's seeds vmapped in one program; --no-vmap-seeds runs them one after
+    another (less memory)."""
+
+
+def parse_args(argv: list[str]) -> SweepArgs:
+    return parse_with_train_flags(
+        SweepArgs,
+        argv,
+        "mjx-dacer2 sweep",
+        __doc__.split("\n\n")[0] + " Every `mjx-dacer2 train` flag applies.",
+    )
 
 
 def main(argv: list[str]) -> int:
-    args, config = parse_args(argv)
+    args = parse_args(argv)
     from mjx_dacer2.config import ConfigError
-    from mjx_dacer2.driver.run import TrainingError
+    from mjx_dacer2.driver import Stopped, TrainingError
     from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
+    from mjx_dacer2.storage.checkpoint import CheckpointError
     from mjx_dacer2.study.sweep import run_sweep
 
     enable_compilation_cache()
     quiet_library_warnings()
     try:
         results = run_sweep(
-            config, args.variants, args.seeds, Path(args.out), not args.no_vmap_seeds
+            args.config, list(args.variants), list(args.seeds), Path(args.out), args.vmap_seeds
         )
-    except (ConfigError, TrainingError) as err:
+    except Stopped as stop:
+        print(stop)
+        return 128 + stop.signum
+    except (ConfigError, TrainingError, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     for r in results:

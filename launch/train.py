@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import tyro
 
@@ -36,6 +37,17 @@ def parse_train_args(argv: list[str]) -> Config:
         prog="mjx-dacer2 train",
         description="Train DACER2 / DACER on an MJX task." + RESUME_HELP,
     )
+
+
+def parse_with_train_flags(command: type, argv: list[str], prog: str, description: str):
+    """Parse a command whose dataclass has a `config: TrainFlags` field (every `train` flag,
+    unprefixed) next to its own flags; the config's defaults are the env's preset."""
+    default = command(config=preset(_env_from_argv(argv)))
+    return tyro.cli(command, default=default, args=argv, prog=prog, description=description)
+
+
+# A `Config` field of a command dataclass whose flags are `train`'s, without a prefix.
+TrainFlags = Annotated[Config, tyro.conf.arg(name="")]
 
 
 RESUME_HELP = (

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import sys
 from pathlib import Path
 
 import jax
@@ -33,3 +36,17 @@ def quiet_library_warnings() -> None:
     warnings.filterwarnings("ignore", message="Brax System, piplines and environments")
     logging.getLogger("mujoco.mjx").setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
+
+
+def import_mjx_quietly() -> None:
+    """Import `mujoco.mjx` without its import-time prints about the optional Warp backend
+    ("Failed to import warp: ..." on stdout when warp-lang is absent, which is the normal CPU
+    and JAX-GPU setup); any other output passes through."""
+    if "mujoco.mjx" in sys.modules:
+        return
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured):
+        import mujoco.mjx  # noqa: F401
+    for line in captured.getvalue().splitlines():
+        if not line.startswith(("Failed to import warp", "Failed to import mujoco_warp")):
+            print(line)

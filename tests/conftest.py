@@ -1,12 +1,49 @@
-"""Test-wide JAX settings: CPU, persistent compilation cache, key-reuse checking."""
+"""Test-wide JAX settings (CPU, persistent compilation cache, key-reuse checking) and the
+shared tiny run: `tiny_config` (a `Config`) and `tiny_flags` (the same settings as CLI flags)."""
 
 import os
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 import jax  # noqa: E402
+import pytest  # noqa: E402
 
+from mjx_dacer2.config import Config  # noqa: E402
 from mjx_dacer2.runtime import enable_compilation_cache  # noqa: E402
 
 enable_compilation_cache()
 jax.config.update("jax_debug_key_reuse", True)
+
+# A run that compiles and trains in seconds: 8 MultiGoal envs, 2 chunks of 6 iterations.
+TINY_SETTINGS = dict(
+    env="multigoal",
+    num_envs=8,
+    iterations_per_chunk=6,
+    warmup_steps=16,
+    batch_size=16,
+    buffer_size=64,
+    total_env_steps=96,
+    updates_per_iteration=2,
+    policy_hidden=(16, 16),
+    critic_hidden=(16, 16),
+    entropy_every=3,
+    entropy_num_states=4,
+    entropy_num_actions=20,
+    entropy_em_iters=3,
+    num_eval_envs=2,
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_config() -> Config:
+    return Config(**TINY_SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def tiny_flags() -> list[str]:
+    """`mjx-dacer2 train` flags of the tiny run (without a progress bar)."""
+    flags = []
+    for name, value in TINY_SETTINGS.items():
+        values = value if isinstance(value, tuple) else (value,)
+        flags += ["--" + name.replace("_", "-"), *map(str, values)]
+    return [*flags, "--no-progress"]

@@ -17,7 +17,6 @@ from pathlib import Path
 import jax
 import numpy as np
 import pytest
-from test_train_smoke import TINY
 
 import mjx_dacer2
 from mjx_dacer2 import envs
@@ -30,9 +29,15 @@ from mjx_dacer2.storage.logger import RunLogger
 from mjx_dacer2.training.normalizer import normalize
 from mjx_dacer2.training.trainer import make_trainer
 
-CONFIG = TINY.replace(
-    total_env_steps=144, save_every_chunks=1, keep_checkpoints=5, progress=False, run_dir=""
-)
+
+@pytest.fixture(scope="session")
+def config(tiny_config):
+    """The tiny run, 3 chunks long, saving after every chunk."""
+    return tiny_config.replace(
+        total_env_steps=144, save_every_chunks=1, keep_checkpoints=5, progress=False
+    )
+
+
 PRNG = jax.dtypes.prng_key
 VOLATILE = {"wall_s", "env_steps_per_s", "updates_per_s"}  # wall-clock fields may differ
 
@@ -42,9 +47,9 @@ def records(run_dir: Path) -> list[dict]:
     return [{k: v for k, v in json.loads(line).items() if k not in VOLATILE} for line in lines]
 
 
-def final_state(run_dir: Path, chunk: int) -> dict:
+def final_state(run_dir: Path, chunk: int, config) -> dict:
     """Every leaf of the saved train state (keys as key data), as numpy."""
-    trainer = make_trainer(CONFIG, envs.make("multigoal"))
+    trainer = make_trainer(config, envs.make("multigoal"))
     abstract = jax.eval_shape(trainer.init, jax.random.key(0))
     checkpointer = Checkpointer(run_dir, read_only=True)
     try:
@@ -86,10 +91,10 @@ def tree_digest(path: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory) -> Path:
+def finished(tmp_path_factory, config) -> Path:
     """An uninterrupted 3-chunk run."""
     run_dir = tmp_path_factory.mktemp("finished")
-    train(CONFIG.replace(run_dir=str(run_dir)))
+    train(config.replace(run_dir=str(run_dir)))
     return run_dir
 
 
@@ -97,50 +102,50 @@ def copy_run(finished: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(finished, tmp_path / "run"))
 
 
-def test_interrupted_and_resumed_run_is_bit_identical(finished, tmp_path, monkeypatch):
+def test_interrupted_and_resumed_run_is_bit_identical(finished, tmp_path, monkeypatch, config):
     run_dir = tmp_path / "resumed"
     interrupt_at(monkeypatch, step=48)  # SIGINT during chunk 1: checkpoint after it, then stop
     with pytest.raises(Stopped, match="stopped by SIGINT after chunk 1/3") as stop:
-        train(CONFIG.replace(run_dir=str(run_dir)))
+        train(config.replace(run_dir=str(run_dir)))
     assert stop.value.signum == signal.SIGINT
     assert saved_chunks(run_dir) == [1]
     with open(run_dir / "metrics.jsonl", "a") as f:  # logged after the checkpoint, then lost
         f.write(json.dumps({"env_steps": 96, "reward": 1.0}) + "\n")
     monkeypatch.undo()
 
-    summary = train(CONFIG.replace(run_dir=str(run_dir)), resume=True)
+    summary = train(config.replace(run_dir=str(run_dir)), resume=True)
     assert summary["env_steps"] == 144 and summary["stopped_by"] is None
     assert records(run_dir) == records(finished)  # no duplicated or stale lines
-    ours, theirs = final_state(run_dir, 3), final_state(finished, 3)
+    ours, theirs = final_state(run_dir, 3, config), final_state(finished, 3, config)
     assert ours.keys() == theirs.keys()
     different = [k for k in ours if not np.array_equal(ours[k], theirs[k])]
     assert not different, different  # params, targets, optimisers, buffer, env, keys, counters
 
 
-def test_vmapped_seeds_stop_resume_bit_identical_and_load_alone(tmp_path, monkeypatch):
+def test_vmapped_seeds_stop_resume_bit_identical_and_load_alone(tmp_path, monkeypatch, config):
     """Two seeds in one vmapped program checkpoint per seed; stopped after chunk 1 and resumed
     they end exactly where an uninterrupted pair ends, and each seed loads as a normal run."""
     seeds = [0, 1]
     whole = [tmp_path / f"whole{s}" for s in seeds]
-    train_seeds(CONFIG, seeds, whole)
+    train_seeds(config, seeds, whole)
     parts = [tmp_path / f"part{s}" for s in seeds]
     interrupt_at(monkeypatch, step=48, signum=signal.SIGTERM)  # once per seed's log: SIGTERM
     with pytest.raises(Stopped, match="rerun the same command to continue all 2 seeds"):
-        train_seeds(CONFIG, seeds, parts)
+        train_seeds(config, seeds, parts)
     assert [saved_chunks(p) for p in parts] == [[1], [1]]
     monkeypatch.undo()
-    summaries = train_seeds(CONFIG, seeds, parts, resume=True)
+    summaries = train_seeds(config, seeds, parts, resume=True)
     assert [s["env_steps"] for s in summaries] == [144, 144]
     for part, ref in zip(parts, whole, strict=True):
         assert records(part) == records(ref)
-        ours, theirs = final_state(part, 3), final_state(ref, 3)
+        ours, theirs = final_state(part, 3, config), final_state(ref, 3, config)
         assert not [k for k in ours if not np.array_equal(ours[k], theirs[k])]
     assert load_checkpoint_policy(parts[1]).config.seed == 1
 
     # Killed between the two seeds' saves: seed 1 lacks chunk 3. Both continue from chunk 2
     # (seed 0's chunk 3 is set aside, not deleted), here for one more chunk.
     shutil.rmtree(parts[1] / "checkpoints" / "3")
-    more = CONFIG.replace(total_env_steps=192)
+    more = config.replace(total_env_steps=192)
     assert [s["env_steps"] for s in train_seeds(more, seeds, parts, resume=True)] == [192, 192]
     assert (parts[0] / "checkpoints" / "3.aside").is_dir()
     assert [saved_chunks(p)[-1] for p in parts] == [4, 4]
@@ -160,7 +165,7 @@ def test_incompatible_config_is_refused_and_compatible_flags_pass(finished, caps
     assert tree_digest(finished) == before
 
 
-def test_corrupt_or_partial_newest_checkpoint_falls_back(finished, tmp_path, capsys):
+def test_corrupt_or_partial_newest_checkpoint_falls_back(finished, tmp_path, capsys, config):
     run_dir = copy_run(finished, tmp_path)
     ckpts = run_dir / "checkpoints"
     for blob in (ckpts / "3").glob("*/d/*"):  # flip a byte of each item: checksum errors
@@ -175,7 +180,7 @@ def test_corrupt_or_partial_newest_checkpoint_falls_back(finished, tmp_path, cap
     assert f"skipped checkpoint '{ckpts / '7'}' is corrupt or partial" in out.err
     assert f"'{ckpts / '3'}' is corrupt or partial" in out.err
 
-    summary = train(CONFIG.replace(run_dir=str(run_dir), total_env_steps=192), resume=True)
+    summary = train(config.replace(run_dir=str(run_dir), total_env_steps=192), resume=True)
     assert summary["env_steps"] == 192
     assert (ckpts / "3.corrupt").is_dir() and (ckpts / "7.corrupt").is_dir()  # kept, not lost
     assert f"moved unreadable checkpoint to '{ckpts / '3.corrupt'}'" in capsys.readouterr().err
@@ -213,24 +218,14 @@ def test_bad_input_is_one_line_and_keeps_the_run(finished, tmp_path, capsys, arg
     assert tree_digest(finished) == before
 
 
-def test_sigterm_stops_cleanly_with_a_checkpoint(tmp_path, monkeypatch, capsys):
+def test_sigterm_stops_cleanly_with_a_checkpoint(tmp_path, monkeypatch, capsys, tiny_flags):
     run_dir = tmp_path / "run"
     interrupt_at(monkeypatch, step=96, signum=signal.SIGTERM)
     flags = ["--save-every-chunks", "0", "--run-dir", str(run_dir)]
-    code = main(["train", "--env", "multigoal", *tiny_flags(), *flags])
+    code = main(["train", *tiny_flags, "--total-env-steps", "144", *flags])
     assert code == 128 + signal.SIGTERM
     assert "stopped by SIGTERM after chunk 2/3" in capsys.readouterr().out
     assert saved_chunks(run_dir) == [2]
-
-
-def tiny_flags() -> list[str]:
-    return [
-        *("--num-envs 8 --iterations-per-chunk 6 --warmup-steps 16 --batch-size 16").split(),
-        *("--buffer-size 64 --total-env-steps 144 --updates-per-iteration 2").split(),
-        *("--policy-hidden 16 16 --critic-hidden 16 16 --entropy-every 3").split(),
-        *("--entropy-num-states 4 --entropy-num-actions 20 --entropy-em-iters 3").split(),
-        *("--num-eval-envs 2 --no-progress").split(),
-    ]
 
 
 KILLED_SAVER = """
@@ -278,8 +273,8 @@ def test_kill_9_during_a_save_leaves_the_previous_checkpoint_loadable(tmp_path):
     assert not [n for n in os.listdir(ckpts) if "tmp" in n]
 
 
-def test_async_save_writes_a_copy_so_donating_the_state_is_safe(tmp_path):
-    trainer = make_trainer(CONFIG, envs.make("multigoal"))
+def test_async_save_writes_a_copy_so_donating_the_state_is_safe(tmp_path, config):
+    trainer = make_trainer(config, envs.make("multigoal"))
     state = jax.jit(trainer.init)(jax.random.key(1))
     before = {k: np.array(v) for k, v in jax.device_get(snapshot(state)).items()}
     plain = [x for x in jax.tree.leaves(state) if not jax.dtypes.issubdtype(x.dtype, PRNG)]
@@ -291,7 +286,7 @@ def test_async_save_writes_a_copy_so_donating_the_state_is_safe(tmp_path):
     checkpointer.save(1, state, {})
     state, _ = trainer.train_chunk(state)  # donates the state while its copy is being written
     checkpointer.close()
-    saved = final_state(tmp_path, 1)
+    saved = final_state(tmp_path, 1, config)
     assert saved.keys() == before.keys()
     assert all(np.array_equal(saved[k], before[k]) for k in before)
 
@@ -306,7 +301,9 @@ def test_eval_reproduces_the_logged_return_and_picks_the_best(finished, capsys):
     assert f"chunk {best} ({best * 48} env steps)" in capsys.readouterr().out
 
 
-def test_exported_policy_acts_like_the_checkpoint_without_the_env(finished, tmp_path, capsys):
+def test_exported_policy_acts_like_the_checkpoint_without_the_env(
+    finished, tmp_path, capsys, config
+):
     out = tmp_path / "policy"
     assert main(["export", str(finished), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["arrays.npz", "policy.json"]
@@ -320,7 +317,7 @@ def test_exported_policy_acts_like_the_checkpoint_without_the_env(finished, tmp_
     source = load_checkpoint_policy(finished)
     obs = jax.random.normal(jax.random.key(2), (5, 2)) * 3.0
     expected = source.learner.deterministic_action(
-        source.policy_params, normalize(source.obs_stats, obs, CONFIG.normalize_observations)
+        source.policy_params, normalize(source.obs_stats, obs, config.normalize_observations)
     )
     np.testing.assert_array_equal(act(obs), expected)
     assert act(obs[0]).shape == (2,)
@@ -341,10 +338,10 @@ def test_exported_policy_acts_like_the_checkpoint_without_the_env(finished, tmp_
     assert "\n" not in str(err.value)
 
 
-def test_stored_config_without_a_later_field_keeps_its_old_behaviour():
-    from mjx_dacer2.storage.resume import config_from_dict, config_to_dict
+def test_stored_config_without_a_later_field_keeps_its_old_behaviour(tiny_config):
+    from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
 
-    stored = config_to_dict(TINY)
+    stored = config_to_dict(tiny_config)
     del stored["eval_chain_noise"]  # a run saved before the field existed
     assert config_from_dict(stored, "old run").eval_chain_noise == "observation_hash"
     stored["eval_chain_noise"] = "zero"

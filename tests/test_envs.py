@@ -288,8 +288,12 @@ def test_unknown_name() -> None:
     assert all(n in msg for n in envs.names())
 
 
-def test_brax_is_lazy() -> None:
-    code = "import sys, envs; envs.names(); envs.make('multigoal'); print('brax' in sys.modules)"
+def test_brax_is_lazy_and_mjx_imports_quietly() -> None:
+    """Brax loads only for its envs; building one prints nothing (no "Failed to import warp")."""
+    code = (
+        "import sys; from mjx_dacer2 import envs; envs.names(); envs.make('multigoal'); "
+        "print('brax' in sys.modules); envs.make('inverted_pendulum')"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         cwd=Path(__file__).parents[1], env={"JAX_PLATFORMS": "cpu"},

@@ -12,8 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from mjx_dacer2 import multimodality as mm
 from mjx_dacer2.envs import multigoal
+from mjx_dacer2.study import multimodality as mm
 
 MULTIGOAL = mm.MODAL_TASKS["multigoal"]
 CORRIDOR = mm.MODAL_TASKS["corridor"]

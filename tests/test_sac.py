@@ -4,7 +4,6 @@ loop (finite metrics, actor and temperature updated, deterministic policy = tanh
 import jax
 import jax.numpy as jnp
 import numpy as np
-from test_train_smoke import TINY
 
 from mjx_dacer2 import envs
 from mjx_dacer2.algorithms import make_learner
@@ -30,8 +29,8 @@ def test_sac_is_registered_and_parsed():
     assert isinstance(make_learner(config, *envs.make("multigoal").sizes), SacLearner)
 
 
-def test_sac_trains_through_the_fused_loop():
-    config = TINY.replace(algo="sac")
+def test_sac_trains_through_the_fused_loop(tiny_config):
+    config = tiny_config.replace(algo="sac")
     trainer = make_trainer(config, envs.make("multigoal"))
     state = jax.jit(trainer.init)(jax.random.key(0))
     before = jax.tree.map(np.asarray, state.agent)

@@ -8,7 +8,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from test_train_smoke import TINY
 
 from mjx_dacer2 import envs
 from mjx_dacer2.algorithms import make_learner
@@ -30,17 +29,11 @@ ABLATIONS = [f"dacer2:{t}" for t in (1, 2, 3, 5, 10, 20)] + [
     "dacer2:5:clip_denoised=false:critic_loss=mse:entropy_actions=unclipped"
     ":eval_chain_noise=observation_hash",
 ]
-TINY_FLAGS = (
-    "--env multigoal --num-envs 8 --iterations-per-chunk 6 --warmup-steps 16 --batch-size 16 "
-    "--buffer-size 64 --total-env-steps 96 --updates-per-iteration 2 --policy-hidden 16 16 "
-    "--critic-hidden 16 16 --entropy-every 3 --entropy-num-states 4 --entropy-num-actions 20 "
-    "--entropy-em-iters 3 --num-eval-envs 2 --no-progress"
-).split()
 
 
 @pytest.mark.parametrize("spec", ABLATIONS)
-def test_ablation_variant_updates_with_finite_metrics(spec):
-    config = apply_variant(TINY, parse_variant(spec))
+def test_ablation_variant_updates_with_finite_metrics(spec, tiny_config):
+    config = apply_variant(tiny_config, parse_variant(spec))
     learner = make_learner(config, *envs.make("multigoal").sizes)
     batch = Transition(
         obs=jax.random.normal(jax.random.key(1), (4, 16, 2)),
@@ -77,8 +70,8 @@ def _count_conds(fn, *args) -> int:
         return str(jax.make_jaxpr(fn)(*args)).count("cond[")
 
 
-def test_vmapped_seeds_keep_the_trainer_conds():
-    trainer = make_trainer(TINY, envs.make("multigoal"))
+def test_vmapped_seeds_keep_the_trainer_conds(tiny_config):
+    trainer = make_trainer(tiny_config, envs.make("multigoal"))
     keys = jax.random.split(jax.random.key(0), 3)
     axes = seed_axes(jax.eval_shape(trainer.init, jax.random.key(9)))
     states = jax.vmap(trainer.init, out_axes=axes)(keys)
@@ -89,12 +82,12 @@ def test_vmapped_seeds_keep_the_trainer_conds():
     assert _count_conds(vmapped, states) == single - 1
 
 
-def test_bench_writes_json_csv_markdown_and_plots(tmp_path):
+def test_bench_writes_json_csv_markdown_and_plots(tmp_path, tiny_flags):
     out = tmp_path / "bench"
     flags = ["--variants", "dacer2:1", "sac", "--sample-batch", "8", "--compile-cache"]
     flags += ["--sample-calls", "2", "--update-calls", "2", "--rounds", "2"]
     with jax.debug_key_reuse(False):  # timing calls deliberately repeat their inputs
-        assert main(["bench", *flags, "--out", str(out), *TINY_FLAGS]) == 0
+        assert main(["bench", *flags, "--out", str(out), *tiny_flags]) == 0
     result = json.loads((out / "bench.json").read_text())
     assert [r["variant"] for r in result["rows"]] == ["dacer2:1", "sac"]
     for row in result["rows"]:
@@ -103,10 +96,10 @@ def test_bench_writes_json_csv_markdown_and_plots(tmp_path):
         assert (out / name).stat().st_size > 0
 
 
-def test_sweep_then_plot(tmp_path):
+def test_sweep_then_plot(tmp_path, tiny_flags):
     runs, figs = tmp_path / "runs", tmp_path / "figs"
     flags = ["--variants", "dacer2:2", "sac", "--seeds", "0", "1", "--out", str(runs)]
-    assert main(["sweep", *flags, *TINY_FLAGS, "--eval-every-chunks", "1"]) == 0
+    assert main(["sweep", *flags, *tiny_flags, "--eval-every-chunks", "1"]) == 0
     for label in ("dacer2_T2", "sac"):
         returns = []
         for seed in (0, 1):
@@ -128,8 +121,8 @@ def test_sweep_then_plot(tmp_path):
     "spec",
     ["dacer2:5:entropy_actions=clip", "dacer2:5:eval_chain_noise=zeros", "dacer2:5:critic_loss=l2"],
 )
-def test_variant_with_an_unknown_choice_is_refused(spec):
+def test_variant_with_an_unknown_choice_is_refused(spec, tiny_config):
     from mjx_dacer2.config import ConfigError, validate
 
     with pytest.raises(ConfigError, match="is not a choice: use one of"):
-        validate(apply_variant(TINY, parse_variant(spec)), envs.names())
+        validate(apply_variant(tiny_config, parse_variant(spec)), envs.names())

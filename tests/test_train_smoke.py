@@ -5,30 +5,11 @@ import jax
 import numpy as np
 
 from mjx_dacer2 import envs
-from mjx_dacer2.config import Config
 from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
 
-TINY = Config(
-    env="multigoal",
-    num_envs=8,
-    iterations_per_chunk=6,
-    warmup_steps=16,
-    batch_size=16,
-    buffer_size=64,
-    total_env_steps=96,
-    updates_per_iteration=2,
-    policy_hidden=(16, 16),
-    critic_hidden=(16, 16),
-    entropy_every=3,
-    entropy_num_states=4,
-    entropy_num_actions=20,
-    entropy_em_iters=3,
-    num_eval_envs=2,
-)
 
-
-def test_chunk_is_traced_once_stays_on_device_and_learns():
-    trainer = make_trainer(TINY, envs.make("multigoal"))
+def test_chunk_is_traced_once_stays_on_device_and_learns(tiny_config):
+    trainer = make_trainer(tiny_config, envs.make("multigoal"))
     traces = {"chunk": 0}
     chunk_body = trainer.train_chunk_unjitted
 

@@ -20,12 +20,13 @@ import numpy as np
 
 from mjx_dacer2 import envs
 from mjx_dacer2.config import Config, ConfigError, validate
+from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
 from mjx_dacer2.driver.programs import SeedPrograms
 from mjx_dacer2.driver.signals import StopSignals
 from mjx_dacer2.runtime import set_matmul_precision
 from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError
 from mjx_dacer2.storage.logger import RunLogger, write_config
-from mjx_dacer2.storage.resume import check_compatible, config_from_dict, config_to_dict
+from mjx_dacer2.storage.resume import check_compatible
 from mjx_dacer2.training.evaluate import make_evaluator
 from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
 

@@ -24,8 +24,9 @@ import numpy as np
 
 from mjx_dacer2.algorithms import make_learner
 from mjx_dacer2.config import Config
+from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
 from mjx_dacer2.storage.checkpoint import CheckpointError, from_snapshot, restore_target, snapshot
-from mjx_dacer2.storage.resume import config_from_dict, config_to_dict, open_run
+from mjx_dacer2.storage.resume import open_run
 from mjx_dacer2.training.inference import BoundPolicy, Inference
 from mjx_dacer2.training.normalizer import RunningStats, init_stats
 

@@ -8,7 +8,6 @@ wall clock continues from the last record.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -19,6 +18,7 @@ from tensorboardX import SummaryWriter
 from tqdm import tqdm
 
 from mjx_dacer2.config import Config
+from mjx_dacer2.config.serialize import config_to_json
 
 
 class RunLogger:
@@ -79,7 +79,7 @@ class RunLogger:
 
 
 def write_config(run_dir: Path, config: Config) -> None:
-    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+    (run_dir / "config.json").write_text(config_to_json(config))
 
 
 def _rewrite_jsonl(path: Path, records: list[dict]) -> None:

@@ -2,18 +2,18 @@
 
 Owns which config fields a resumed run may change (`check_compatible`: the rest would alter the
 train state's shapes or its random stream, so they are refused with the list of differences),
-reading a run's config (RUN_DIR/config.json, else the newest checkpoint's copy), the JSON form
-of a `Config`, and validating run-directory paths before anything is opened.
+reading a run's config (RUN_DIR/config.json, else the newest checkpoint's copy), and validating
+run-directory paths before anything is opened.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from mjx_dacer2.config import Config
+from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
 from mjx_dacer2.storage.checkpoint import CHECKPOINT_DIR, Checkpointer, CheckpointError, one_line
 
 # Fields a resumed run may change: they do not touch the train state or its random stream.
@@ -30,31 +30,6 @@ COMPATIBLE_FIELDS = frozenset(
         "extra",
     }
 )
-
-
-def config_to_dict(config: Config) -> dict:
-    return json.loads(json.dumps(dataclasses.asdict(config)))
-
-
-# Fields added after runs were first saved, with the value that reproduces how those runs ran
-# (a field absent from a stored config takes this, not today's default).
-# (A default that changed, such as grad_target_source, needs no entry: stored configs name it.)
-FIELDS_OF_OLDER_RUNS = {"eval_chain_noise": "observation_hash"}
-
-
-def config_from_dict(data: dict, where: str) -> Config:
-    """A `Config` from its JSON dict (lists become tuples); unknown fields are refused, and
-    fields the run predates take their `FIELDS_OF_OLDER_RUNS` value."""
-    data = {**FIELDS_OF_OLDER_RUNS, **data}
-    names = {f.name for f in dataclasses.fields(Config)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise CheckpointError(
-            f"config in '{where}' has unknown fields {', '.join(unknown)}: "
-            "it was written by another version of mjx-dacer2"
-        )
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-    return Config(**values)
 
 
 def config_differences(saved: Config, config: Config) -> list[str]:

@@ -21,10 +21,10 @@ from mjx_dacer2.training.normalizer import RunningStats
 class Evaluator:
     env: Env
     inference: Inference  # its deterministic action is the evaluated policy
-    num_episodes: int
+    num_eval_envs: int
 
     def run_unjitted(self, policy_params: dict, obs_stats: RunningStats, key: jax.Array) -> dict:
-        vec_env = VecEnv(self.env, self.num_episodes)
+        vec_env = VecEnv(self.env, self.num_eval_envs)
 
         def step(carry, _):
             env_state, alive, ret, length = carry
@@ -35,7 +35,7 @@ class Evaluator:
             alive = alive * (1.0 - result.done.astype(jnp.float32))
             return (env_state, alive, ret, length), None
 
-        ones = jnp.ones((self.num_episodes,))
+        ones = jnp.ones((self.num_eval_envs,))
         carry = (vec_env.reset(key), ones, 0.0 * ones, 0.0 * ones)
         (_, _, ret, length), _ = jax.lax.scan(step, carry, None, length=self.env.episode_length)
         return dict(
@@ -51,6 +51,6 @@ class Evaluator:
         return jax.jit(self.run_unjitted)
 
 
-def make_evaluator(env: Env, inference: Inference, num_episodes: int) -> Evaluator:
-    """Evaluator of `inference`'s deterministic policy over `num_episodes` episodes."""
-    return Evaluator(env=env, inference=inference, num_episodes=num_episodes)
+def make_evaluator(env: Env, inference: Inference, num_eval_envs: int) -> Evaluator:
+    """Evaluator of `inference`'s deterministic policy over `num_eval_envs` episodes."""
+    return Evaluator(env=env, inference=inference, num_eval_envs=num_eval_envs)

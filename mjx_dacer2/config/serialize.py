@@ -1,0 +1,37 @@
+"""The one JSON form of a `Config` (config.json, checkpoint metadata, policy exports)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from mjx_dacer2.config.schema import Config, ConfigError
+
+# Fields added after runs were first saved, with the value that reproduces how those runs ran
+# (a field absent from a stored config takes this, not today's default).
+# (A default that changed, such as grad_target_source, needs no entry: stored configs name it.)
+FIELDS_OF_OLDER_RUNS = {"eval_chain_noise": "observation_hash"}
+
+
+def config_to_dict(config: Config) -> dict:
+    """JSON-ready dict of every field (tuples become lists)."""
+    return json.loads(json.dumps(dataclasses.asdict(config)))
+
+
+def config_to_json(config: Config) -> str:
+    return json.dumps(config_to_dict(config), indent=2) + "\n"
+
+
+def config_from_dict(data: dict, where: str) -> Config:
+    """A `Config` from its JSON dict (lists become tuples); unknown fields are refused, and
+    fields the run predates take their `FIELDS_OF_OLDER_RUNS` value."""
+    data = {**FIELDS_OF_OLDER_RUNS, **data}
+    names = {f.name for f in dataclasses.fields(Config)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(
+            f"config in '{where}' has unknown fields {', '.join(unknown)}: "
+            "it was written by another version of mjx-dacer2"
+        )
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return Config(**values)
