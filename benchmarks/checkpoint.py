@@ -75,7 +75,7 @@ def fill_buffer(state):
 
 def measure_save_restore(env_name: str, repeats: int, root: Path) -> dict:
     config = preset(env_name)
-    trainer = make_trainer(config, envs.make(config.env, config.episode_length))
+    trainer = make_trainer(config, envs.make(config.env, config.loop.episode_length))
     state = jax.block_until_ready(fill_buffer(jax.jit(trainer.init)(jax.random.key(0))))
     abstract = jax.eval_shape(trainer.init, jax.random.key(0))
     checkpointer = Checkpointer(root / env_name, keep=repeats + 1, keep_best=False)
@@ -97,7 +97,7 @@ def measure_save_restore(env_name: str, repeats: int, root: Path) -> dict:
     checkpointer.close()
     return dict(
         env=env_name,
-        num_envs=config.num_envs,
+        num_envs=config.loop.num_envs,
         replay_capacity=config.replay_capacity,
         state_mb=sum(x.nbytes for x in jax.tree.leaves(state)) / 2**20,
         checkpoint_mb=size / 2**20,
@@ -109,7 +109,7 @@ def measure_save_restore(env_name: str, repeats: int, root: Path) -> dict:
 
 def measure_throughput(args: Args, root: Path) -> dict:
     config = preset(args.throughput_env)
-    trainer = make_trainer(config, envs.make(config.env, config.episode_length))
+    trainer = make_trainer(config, envs.make(config.env, config.loop.episode_length))
     state = jax.jit(trainer.init)(jax.random.key(0))
     for _ in range(2):  # compile, the uniform-action warm-up, then one learning chunk
         state, sums = trainer.train_chunk(state)

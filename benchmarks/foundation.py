@@ -61,7 +61,7 @@ def main(args: Args) -> dict:
         iterations_per_chunk=args.iterations,
         entropy_every=NO_ENTROPY,
     )
-    env = envs.make(config.env, config.episode_length)
+    env = envs.make(config.env, config.loop.episode_length)
     trainer = make_trainer(config, env)
     sim = simulation_rate(trainer, args.iterations, args.repeats)
     train_steps, train_updates = training_rate(trainer, args.repeats)

@@ -47,8 +47,8 @@ def main(argv: list[str]) -> int:
     try:
         loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
         config = loaded.config
-        episodes = args.episodes or config.num_eval_envs
-        env = envs.make(config.env, config.episode_length)
+        episodes = args.episodes or config.eval.num_eval_envs
+        env = envs.make(config.env, config.loop.episode_length)
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

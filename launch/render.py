@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     quiet_library_warnings()
     try:
         loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
-        env = envs.make(loaded.config.env, loaded.config.episode_length)
+        env = envs.make(loaded.config.env, loaded.config.loop.episode_length)
         out = Path(args.out) if args.out else Path(args.run_dir) / "policy.mp4"
         path, frames = render_policy(
             env,

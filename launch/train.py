@@ -34,6 +34,7 @@ def parse_train_args(argv: list[str]) -> Config:
         Config,
         default=preset(_env_from_argv(argv)),
         args=argv,
+        config=FLAT_FLAGS,
         prog="mjx-dacer2 train",
         description="Train DACER2 / DACER on an MJX task." + RESUME_HELP,
     )
@@ -43,11 +44,15 @@ def parse_with_train_flags(command: type, argv: list[str], prog: str, descriptio
     """Parse a command whose dataclass has a `config: TrainFlags` field (every `train` flag,
     unprefixed) next to its own flags; the config's defaults are the env's preset."""
     default = command(config=preset(_env_from_argv(argv)))
-    return tyro.cli(command, default=default, args=argv, prog=prog, description=description)
+    return tyro.cli(
+        command, default=default, args=argv, config=FLAT_FLAGS, prog=prog, description=description
+    )
 
 
 # A `Config` field of a command dataclass whose flags are `train`'s, without a prefix.
 TrainFlags = Annotated[Config, tyro.conf.arg(name="")]
+# Config sections keep flat flags (`--num-envs`, not `--loop.num-envs`): field names are unique.
+FLAT_FLAGS = (tyro.conf.OmitArgPrefixes,)
 
 
 RESUME_HELP = (
@@ -81,6 +86,7 @@ def parse_resume_args(run_dir: str, argv: list[str]) -> Config:
         Config,
         default=stored,
         args=argv,
+        config=FLAT_FLAGS,
         prog="mjx-dacer2 train --resume RUN_DIR",
         description="Continue a stopped run; flags override its stored config.",
     )

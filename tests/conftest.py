@@ -36,7 +36,7 @@ TINY_SETTINGS = dict(
 
 @pytest.fixture(scope="session")
 def tiny_config() -> Config:
-    return Config(**TINY_SETTINGS)
+    return Config().replace(**TINY_SETTINGS)
 
 
 @pytest.fixture(scope="session")

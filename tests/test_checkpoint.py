@@ -156,12 +156,16 @@ def test_incompatible_config_is_refused_and_compatible_flags_pass(finished, caps
     code = main(["train", "--resume", str(finished), "--num-envs", "4", "--diffusion-steps", "3"])
     err = one_line_error(capsys)
     assert code == 2 and "incompatible config" in err
-    assert "num-envs 8 -> 4" in err and "diffusion-steps None -> 3" in err
+    assert "num-envs 8 -> 4" in err and "diffusion-steps 5 -> 3" in err
     config = parse_resume_args(
         str(finished), ["--total-env-steps", "192", "--eval-every-chunks", "2", "--progress"]
     )
-    assert (config.total_env_steps, config.eval_every_chunks, config.progress) == (192, 2, True)
-    assert config.policy_hidden == (16, 16) and config.run_dir == str(finished)
+    assert (config.total_env_steps, config.eval.eval_every_chunks, config.progress) == (
+        192,
+        2,
+        True,
+    )
+    assert config.networks.policy_hidden == (16, 16) and config.run_dir == str(finished)
     assert tree_digest(finished) == before
 
 
@@ -317,7 +321,7 @@ def test_exported_policy_acts_like_the_checkpoint_without_the_env(
     source = load_checkpoint_policy(finished)
     obs = jax.random.normal(jax.random.key(2), (5, 2)) * 3.0
     expected = source.learner.deterministic_action(
-        source.policy_params, normalize(source.obs_stats, obs, config.normalize_observations)
+        source.policy_params, normalize(source.obs_stats, obs, config.loop.normalize_observations)
     )
     np.testing.assert_array_equal(act(obs), expected)
     assert act(obs[0]).shape == (2,)
@@ -342,7 +346,13 @@ def test_stored_config_without_a_later_field_keeps_its_old_behaviour(tiny_config
     from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
 
     stored = config_to_dict(tiny_config)
-    del stored["eval_chain_noise"]  # a run saved before the field existed
-    assert config_from_dict(stored, "old run").eval_chain_noise == "observation_hash"
-    stored["eval_chain_noise"] = "zero"
-    assert config_from_dict(stored, "new run").eval_chain_noise == "zero"
+    del stored["diffusion"]["eval_chain_noise"]  # a run saved before the field existed
+    assert config_from_dict(stored, "old run").diffusion.eval_chain_noise == "observation_hash"
+    stored["diffusion"]["eval_chain_noise"] = "zero"
+    assert config_from_dict(stored, "new run") == tiny_config.resolved()
+    # runs saved before the config had sections stored it flat, with None for the algo's T, eta
+    flat = json.loads(json.dumps(tiny_config.flat()))
+    assert flat["diffusion_steps"] is None and "loop" not in flat
+    assert config_from_dict(flat, "flat run") == tiny_config.resolved()
+    with pytest.raises(ValueError, match="unknown fields nope"):
+        config_from_dict({**flat, "nope": 1}, "other version")

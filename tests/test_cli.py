@@ -41,9 +41,11 @@ def test_unknown_algo_and_command_are_refused(capsys):
 
 def test_flags_layer_over_the_env_preset():
     config = parse_train_args(["--env", "halfcheetah", "--num-envs", "64"])
-    assert config.num_envs == 64  # flag wins
-    assert config.exploration_noise_scale == 0.15  # preset kept
-    assert config.num_diffusion_steps == 5 and config.eta == 1.0
-    dacer = parse_train_args(["--algo", "dacer"])
-    assert dacer.num_diffusion_steps == 20 and dacer.eta == 0.0
-    assert parse_train_args(["--algo", "dacer", "--diffusion-steps", "5"]).num_diffusion_steps == 5
+    assert config.loop.num_envs == 64  # flag wins
+    assert config.diffusion.exploration_noise_scale == 0.15  # preset kept
+    resolved = config.resolved()  # the algo's own T and eta (ALGO_PRESETS)
+    assert resolved.diffusion.diffusion_steps == 5 and resolved.grad_loss.grad_loss_weight == 1.0
+    dacer = parse_train_args(["--algo", "dacer"]).resolved()
+    assert dacer.diffusion.diffusion_steps == 20 and dacer.grad_loss.grad_loss_weight == 0.0
+    explicit = parse_train_args(["--algo", "dacer", "--diffusion-steps", "5"]).resolved()
+    assert explicit.diffusion.diffusion_steps == 5 and explicit.algo_label == "dacer T=5"

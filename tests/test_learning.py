@@ -25,7 +25,9 @@ def test_dacer2_t5_learns_the_quick_start_task(tmp_path):
         save_every_chunks=0,
         progress=False,
     )
-    assert config.algo == "dacer2" and config.num_diffusion_steps == 5 and config.eta > 0
+    resolved = config.resolved()
+    assert config.algo == "dacer2" and resolved.diffusion.diffusion_steps == 5
+    assert resolved.grad_loss.grad_loss_weight > 0
     summary = train(config)
     evals = _evals(tmp_path / "run")
     assert summary["untrained_return"] < 50 and evals[-1][0] == 16_000
@@ -53,7 +55,9 @@ def test_dacer2_t5_learns_multigoal(tmp_path):
         num_eval_envs=16,
         progress=False,
     )
-    assert config.algo == "dacer2" and config.num_diffusion_steps == 5 and config.eta == 1.0
+    resolved = config.resolved()
+    assert config.algo == "dacer2" and resolved.diffusion.diffusion_steps == 5
+    assert resolved.grad_loss.grad_loss_weight == 1.0
     summary = train(config)
     assert summary["untrained_return"] < -2_500
     assert summary["final_return"] > -1_500, summary

@@ -66,7 +66,7 @@ def _losses_with_quadratic_critic(best_action, **config_changes):
 
     networks = dataclasses.replace(networks, critic_apply=critic_apply)
     policy = make_policy(networks, 5, 0.1, 10.0, 0.1)
-    return Losses(Config(**config_changes), policy)
+    return Losses(Config().replace(**config_changes).resolved(), policy)
 
 
 @pytest.mark.parametrize("which_q", ["min", "mean_normalized", "target_min"])
@@ -94,7 +94,7 @@ def test_reverse_step_with_the_grad_loss_target_raises_q():
         return jnp.stack([q, q + 1.0]), jnp.ones((2, *q.shape))
 
     networks = dataclasses.replace(networks, critic_apply=critic_apply)
-    losses = Losses(Config(), make_policy(networks, 5, 0.1, 10.0, 0.1))
+    losses = Losses(Config().resolved(), make_policy(networks, 5, 0.1, 10.0, 0.1))
     schedule = vp_schedule(5)
     x = jax.random.uniform(jax.random.key(0), (64, 2), minval=-0.8, maxval=0.8)
     g_hat = losses.q_gradient({}, {}, jnp.zeros((64, 3)), x)

@@ -52,7 +52,8 @@ def test_ablation_variant_updates_with_finite_metrics(spec, tiny_config):
     agent, metrics = jax.device_get(four_updates(jax.random.key(5)))
     assert list(metrics["actor_updated"]) == [1, 0, 1, 0]
     assert all(np.isfinite(v).all() for v in jax.tree.leaves(metrics)), metrics
-    assert (metrics["grad_field_loss"][::2] > 0).all() == (config.eta > 0)
+    eta = config.resolved().grad_loss.grad_loss_weight
+    assert (metrics["grad_field_loss"][::2] > 0).all() == (eta > 0)
     assert int(agent.num_updates) == 4 and float(agent.entropy) != 0.0
 
 

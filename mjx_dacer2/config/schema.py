@@ -1,6 +1,12 @@
-"""The `Config` dataclass: every setting of a run, one docstring per field (the CLI help).
+"""The `Config` of a run: a few run-level fields and one frozen dataclass per concern (the
+loop, networks, learning rates, the diffusion policy, DACER's critic and entropy regulator,
+DACER2's Q-gradient loss, SAC, evaluation, checkpoints). Every constant of docs/algorithm.md is
+a field; its docstring is the CLI help. Field names are unique across sections, so flags stay
+flat (`--num-envs`, not `--loop.num-envs`) and `Config.replace(num_envs=8)` routes a flat name
+to its section. Each component takes only the sections it needs.
 
-Every constant of docs/algorithm.md is a field here; derived values are properties.
+`ALGO_PRESETS` are the algorithms' own defaults (T and eta); a field left at None takes its
+algo's value in `resolved()`, which the driver applies once before training.
 """
 
 from __future__ import annotations
@@ -24,24 +30,9 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Config:
-    """Everything a training run needs. Field docstrings are the CLI help."""
+class LoopConfig:
+    """The fused loop: parallel envs, updates per iteration, replay and batches."""
 
-    # --- run ---
-    env: str = "inverted_pendulum"
-    """Environment name (see `envs.names()`)."""
-    algo: Algo = "dacer2"
-    """Algorithm preset: dacer2 (T=5, Q-gradient loss on), dacer (T=20, Q-gradient loss off) or
-    sac (tanh-Gaussian baseline, see mjx_dacer2.algorithms.sac.learner)."""
-    seed: int = 0
-    """PRNG seed of the whole run."""
-    total_env_steps: int = 60_000
-    """Stop after this many environment transitions (summed over the parallel envs)."""
-    run_dir: str | None = None
-    """Directory for config.json, metrics.jsonl, TensorBoard events and checkpoints; None makes
-    a fresh runs/ENV-ALGO-sSEED-TIMESTAMP."""
-
-    # --- parallelism and the fused loop ---
     num_envs: int = 16
     """Parallel environments stepped per iteration."""
     updates_per_iteration: int = 4
@@ -59,17 +50,56 @@ class Config:
     normalize_observations: bool = False
     """Normalise observations with running mean/std (stats live in the train state)."""
 
-    # --- diffusion policy ---
+    def replace(self, **changes) -> LoopConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Network sizes (every algorithm)."""
+
+    policy_hidden: tuple[int, ...] = (256, 256, 256)
+    """Hidden widths of the noise-prediction network (Humanoid: 512s)."""
+    critic_hidden: tuple[int, ...] = (256, 256, 256)
+    """Hidden widths of each distributional critic."""
+    time_embed_dim: int = 16
+    """Sinusoidal time-embedding size."""
+
+    def replace(self, **changes) -> NetworkConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class LearningConfig:
+    """What every actor-critic here shares: discount, reward scale, rates, delays."""
+
+    gamma: float = 0.99
+    """Discount factor."""
+    reward_scale: float = 0.2
+    """Rewards are multiplied by this in the critic target."""
+    tau: float = 0.005
+    """Polyak rate of the target critics and of the running sigma statistic omega."""
+    actor_lr: float = 1e-4
+    """Adam learning rate of the policy."""
+    critic_lr: float = 1e-4
+    """Adam learning rate of the critics."""
+    policy_delay: int = 2
+    """Policy and target updates every this many gradient updates."""
+
+    def replace(self, **changes) -> LearningConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class DiffusionConfig:
+    """The diffusion policy (dacer2, dacer): chain, exploration, deterministic policy."""
+
     diffusion_steps: int | None = None
     """T, the number of denoising steps; None takes the algo's default (dacer2: 5, dacer: 20)."""
     beta_min: float = 0.1
     """VP schedule b_min."""
     beta_max: float = 10.0
     """VP schedule b_max."""
-    policy_hidden: tuple[int, ...] = (256, 256, 256)
-    """Hidden widths of the noise-prediction network (Humanoid: 512s)."""
-    time_embed_dim: int = 16
-    """Sinusoidal time-embedding size."""
     exploration_noise_scale: float = 0.1
     """lambda: exploration noise is lambda*alpha*N(0, I) (0.15 for Humanoid and HalfCheetah)."""
     eval_noise_seed: int = 0
@@ -81,15 +111,14 @@ class Config:
     """Clip every x0 estimate of the chain to [-1, 1] (DACER); off: only the final action is
     clipped, so saturated estimates still pass gradients."""
 
-    # --- critic ---
-    critic_hidden: tuple[int, ...] = (256, 256, 256)
-    """Hidden widths of each distributional critic."""
-    gamma: float = 0.99
-    """Discount factor."""
-    reward_scale: float = 0.2
-    """Rewards are multiplied by this in the critic target."""
-    tau: float = 0.005
-    """Polyak rate of the target critics and of the running sigma statistic omega."""
+    def replace(self, **changes) -> DiffusionConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class CriticConfig:
+    """DACER's distributional (DSAC-T) critic."""
+
     critic_loss: CriticLoss = "dsac_t"
     """dsac_t (DACER's distributional loss) or mse (twin mean heads regressed on the clipped
     double-Q target y, as TD3/SAC without the entropy term)."""
@@ -98,15 +127,14 @@ class Config:
     target_noise_clip: float = 3.0
     """Clip of z in q' = mu' + sigma'*clip(z) and of the TD error in units of omega."""
 
-    # --- optimisation ---
-    actor_lr: float = 1e-4
-    """Adam learning rate of the policy."""
-    critic_lr: float = 1e-4
-    """Adam learning rate of the critics."""
-    policy_delay: int = 2
-    """Policy and target updates every this many gradient updates."""
+    def replace(self, **changes) -> CriticConfig:
+        return dataclasses.replace(self, **changes)
 
-    # --- entropy regulator ---
+
+@dataclass(frozen=True)
+class EntropyConfig:
+    """DACER's entropy regulator: the mixture fit and the alpha step."""
+
     alpha_lr: float = 3e-2
     """Adam learning rate of log_alpha (one step per entropy estimate)."""
     initial_alpha: float = 3.0
@@ -127,7 +155,14 @@ class Config:
     entropy_em_iters: int = 30
     """EM iterations of the pure-JAX mixture fit."""
 
-    # --- DACER2 additions (reconstructed choices are switchable) ---
+    def replace(self, **changes) -> EntropyConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class GradLossConfig:
+    """DACER2's Q-gradient-field loss L_g (reconstructed choices are switchable)."""
+
     grad_loss_weight: float | None = None
     """eta, weight of the Q-gradient loss L_g; None: the algo's default (dacer2: 1, dacer: 0)."""
     grad_target_source: GradTargetSource = "forward_noised"
@@ -144,7 +179,14 @@ class Config:
     time_weight_d: float = -1.8
     """d in w(t) = exp(c*t + d)."""
 
-    # --- SAC baseline (algo sac only) ---
+    def replace(self, **changes) -> GradLossConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SacConfig:
+    """The SAC baseline (algo sac only)."""
+
     sac_initial_alpha: float = 1.0
     """SAC temperature at the start."""
     sac_alpha_lr: float = 3e-4
@@ -156,17 +198,27 @@ class Config:
     sac_log_std_max: float = 2.0
     """Upper bound of the SAC policy's log std."""
 
-    # --- evaluation and logging ---
+    def replace(self, **changes) -> SacConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Evaluation of the deterministic policy between chunks."""
+
     eval_every_chunks: int = 1
     """Evaluate the deterministic policy after every this many chunks (0: only at the end)."""
     num_eval_envs: int = 16
     """Parallel evaluation episodes."""
-    matmul_precision: Literal["highest", "high", "default"] = "highest"
-    """float32 matmul precision; 'highest' keeps TF32 off on GPUs (it has broken RL training)."""
-    progress: bool = True
-    """Show a progress bar."""
 
-    # --- checkpoints (see mjx_dacer2.storage.checkpoint) ---
+    def replace(self, **changes) -> EvalConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class CheckpointConfig:
+    """Checkpoints (see mjx_dacer2.storage.checkpoint)."""
+
     save_every_chunks: int = 5
     """Checkpoint the whole train state every this many chunks (0: only at the end and when
     stopped by SIGINT/SIGTERM); saves are asynchronous."""
@@ -175,25 +227,57 @@ class Config:
     keep_best_checkpoint: bool = True
     """Also keep the checkpoint with the best eval return."""
 
+    def replace(self, **changes) -> CheckpointConfig:
+        return dataclasses.replace(self, **changes)
+
+
+# The algorithms' own defaults, applied by `Config.resolved()` to the fields left at None.
+ALGO_PRESETS: dict[str, dict] = {
+    "dacer2": dict(diffusion_steps=5, grad_loss_weight=1.0),  # DACER2 paper: T = 5, eta = 1
+    "dacer": dict(diffusion_steps=20, grad_loss_weight=0.0),  # DACER: T = 20, no L_g
+    "sac": {},  # no diffusion policy, no L_g
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a training run needs. Field docstrings are the CLI help."""
+
+    env: str = "inverted_pendulum"
+    """Environment name (see `envs.names()`)."""
+    algo: Algo = "dacer2"
+    """Algorithm preset: dacer2 (T=5, Q-gradient loss on), dacer (T=20, Q-gradient loss off) or
+    sac (tanh-Gaussian baseline, see mjx_dacer2.algorithms.sac.learner)."""
+    seed: int = 0
+    """PRNG seed of the whole run."""
+    total_env_steps: int = 60_000
+    """Stop after this many environment transitions (summed over the parallel envs)."""
+    run_dir: str | None = None
+    """Directory for config.json, metrics.jsonl, TensorBoard events and checkpoints; None makes
+    a fresh runs/ENV-ALGO-sSEED-TIMESTAMP."""
+
+    loop: LoopConfig = field(default_factory=LoopConfig)
+    networks: NetworkConfig = field(default_factory=NetworkConfig)
+    learning: LearningConfig = field(default_factory=LearningConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    critic: CriticConfig = field(default_factory=CriticConfig)
+    entropy: EntropyConfig = field(default_factory=EntropyConfig)
+    grad_loss: GradLossConfig = field(default_factory=GradLossConfig)
+    sac: SacConfig = field(default_factory=SacConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
+
+    matmul_precision: Literal["highest", "high", "default"] = "highest"
+    """float32 matmul precision; 'highest' keeps TF32 off on GPUs (it has broken RL training)."""
+    progress: bool = True
+    """Show a progress bar."""
     extra: dict[str, str] = field(default_factory=dict)
     """Free-form tags stored with the run (not used by training)."""
 
     # --- derived values ---
     @property
-    def num_diffusion_steps(self) -> int:
-        if self.diffusion_steps is not None:
-            return self.diffusion_steps
-        return 5 if self.algo == "dacer2" else 20
-
-    @property
-    def eta(self) -> float:
-        if self.grad_loss_weight is not None:
-            return self.grad_loss_weight
-        return 1.0 if self.algo == "dacer2" else 0.0
-
-    @property
     def env_steps_per_chunk(self) -> int:
-        return self.num_envs * self.iterations_per_chunk
+        return self.loop.num_envs * self.loop.iterations_per_chunk
 
     @property
     def num_chunks(self) -> int:
@@ -202,16 +286,64 @@ class Config:
     @property
     def algo_label(self) -> str:
         """e.g. 'dacer2 T=5' (diffusion algos) or 'sac'."""
-        return f"{self.algo} T={self.num_diffusion_steps}" if self.algo != "sac" else self.algo
+        if self.algo == "sac":
+            return self.algo
+        return f"{self.algo} T={self.resolved().diffusion.diffusion_steps}"
 
     @property
     def learning_starts(self) -> int:
         """Env steps before the first update: the warm-up, and at least one batch in the buffer."""
-        return max(self.warmup_steps, self.batch_size)
+        return max(self.loop.warmup_steps, self.loop.batch_size)
 
     @property
     def replay_capacity(self) -> int:
-        return min(self.buffer_size, self.num_chunks * self.env_steps_per_chunk)
+        return min(self.loop.buffer_size, self.num_chunks * self.env_steps_per_chunk)
+
+    def resolved(self) -> Config:
+        """This config with every None field its algo presets (`ALGO_PRESETS`) filled in."""
+        presets = ALGO_PRESETS[self.algo].items()
+        unset = {k: v for k, v in presets if v is not None and self.get(k) is None}
+        return self.replace(**unset) if unset else self
+
+    def get(self, name: str):
+        """A field by its (flat) name."""
+        section = FIELD_SECTIONS.get(name)
+        return getattr(getattr(self, section) if section else self, name)
+
+    def flat(self) -> dict:
+        """{flat field name: value} of every field (sections flattened)."""
+        return {name: self.get(name) for name in FIELD_NAMES}
 
     def replace(self, **changes) -> Config:
-        return dataclasses.replace(self, **changes)
+        """A copy with fields changed by flat name (`num_envs=8`) or whole sections."""
+        top: dict = {}
+        by_section: dict[str, dict] = {}
+        for name, value in changes.items():
+            section = FIELD_SECTIONS.get(name)
+            if section is None:
+                top[name] = value
+            else:
+                by_section.setdefault(section, {})[name] = value
+        for section, values in by_section.items():
+            top[section] = top.get(section, getattr(self, section)).replace(**values)
+        return dataclasses.replace(self, **top)
+
+
+SECTION_TYPES: dict[str, type] = {
+    f.name: f.default_factory
+    for f in dataclasses.fields(Config)
+    if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory)
+}
+# flat field name -> the section holding it (run-level fields are in no section)
+FIELD_SECTIONS: dict[str, str] = {
+    f.name: section for section, kind in SECTION_TYPES.items() for f in dataclasses.fields(kind)
+}
+FIELD_NAMES: tuple[str, ...] = tuple(
+    name
+    for f in dataclasses.fields(Config)
+    for name in (
+        [g.name for g in dataclasses.fields(SECTION_TYPES[f.name])]
+        if f.name in SECTION_TYPES
+        else [f.name]
+    )
+)

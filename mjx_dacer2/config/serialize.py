@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from mjx_dacer2.config.schema import Config, ConfigError
+from mjx_dacer2.config.schema import FIELD_NAMES, SECTION_TYPES, Config, ConfigError
 
 # Fields added after runs were first saved, with the value that reproduces how those runs ran
 # (a field absent from a stored config takes this, not today's default).
@@ -14,7 +14,7 @@ FIELDS_OF_OLDER_RUNS = {"eval_chain_noise": "observation_hash"}
 
 
 def config_to_dict(config: Config) -> dict:
-    """JSON-ready dict of every field (tuples become lists)."""
+    """JSON-ready nested dict: run-level fields, then one dict per section (tuples -> lists)."""
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
 
@@ -23,15 +23,21 @@ def config_to_json(config: Config) -> str:
 
 
 def config_from_dict(data: dict, where: str) -> Config:
-    """A `Config` from its JSON dict (lists become tuples); unknown fields are refused, and
-    fields the run predates take their `FIELDS_OF_OLDER_RUNS` value."""
-    data = {**FIELDS_OF_OLDER_RUNS, **data}
-    names = {f.name for f in dataclasses.fields(Config)}
-    unknown = sorted(set(data) - names)
+    """The resolved `Config` of a JSON dict, nested or flat (runs saved before the sections);
+    lists become tuples, unknown fields are refused, and fields the run predates take their
+    `FIELDS_OF_OLDER_RUNS` value."""
+    flat: dict = {}
+    for name, value in data.items():
+        if name in SECTION_TYPES and isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[name] = value
+    flat = {**FIELDS_OF_OLDER_RUNS, **flat}
+    unknown = sorted(set(flat) - set(FIELD_NAMES))
     if unknown:
         raise ConfigError(
             f"config in '{where}' has unknown fields {', '.join(unknown)}: "
             "it was written by another version of mjx-dacer2"
         )
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-    return Config(**values)
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in flat.items()}
+    return Config().replace(**values).resolved()

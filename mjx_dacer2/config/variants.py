@@ -4,11 +4,9 @@ Used by `mjx-dacer2 sweep` and `bench`."""
 
 from __future__ import annotations
 
-import dataclasses
+from mjx_dacer2.config.schema import FIELD_NAMES, Config, ConfigError
 
-from mjx_dacer2.config import Config, ConfigError
-
-FIELDS = {f.name for f in dataclasses.fields(Config)}
+FIELDS = set(FIELD_NAMES)  # flat names: `num_envs`, not `loop.num_envs`
 
 
 def _coerce(value: str):

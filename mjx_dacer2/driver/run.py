@@ -97,6 +97,7 @@ def train_seeds(
 ) -> list[dict]:
     """Train `config` for every seed at once (vmapped when more than one), seed i in
     run_dirs[i]; with `resume`, continue every seed from its newest checkpoint they all have."""
+    config = config.resolved()  # the algo's own T and eta, stored explicitly in config.json
     validate(config, envs.names())
     if len(seeds) != len(run_dirs) or not seeds:
         raise ConfigError("give one run dir per seed, and at least one seed")
@@ -107,7 +108,9 @@ def train_seeds(
     try:
         for d in dirs:
             checkpointers.append(
-                Checkpointer(d, config.keep_checkpoints, config.keep_best_checkpoint)
+                Checkpointer(
+                    d, config.checkpoint.keep_checkpoints, config.checkpoint.keep_best_checkpoint
+                )
             )
         return _train(configs, dirs, checkpointers, resume)
     finally:
@@ -166,9 +169,9 @@ def _train(
                     f"{checkpointer.steps()[-1]}): continue it with --resume {d}, "
                     "or choose another --run-dir"
                 )
-    env = envs.make(config.env, config.episode_length)
+    env = envs.make(config.env, config.loop.episode_length)
     trainer = make_trainer(config, env)
-    evaluator = make_evaluator(env, trainer.inference, config.num_eval_envs)
+    evaluator = make_evaluator(env, trainer.inference, config.eval.num_eval_envs)
     programs = SeedPrograms(trainer, evaluator, len(configs))
     keys = [run_keys(c.seed) for c in configs]
     key_init, key_eval = [k for k, _ in keys], [k for _, k in keys]
@@ -180,15 +183,15 @@ def _train(
         write_config(d, c)
 
     total = config.num_chunks * config.env_steps_per_chunk
+    start = time.perf_counter()  # the summary's wall_s: init and compile included
     with StopSignals() as stop, programs.context():
         if state is None:
             state = programs.init(key_init)
-        chunk_fn = programs.compile_chunk(state)  # before the clocks start: wall_s is training
-        loggers = [  # and evaluation time only
+        chunk_fn = programs.compile_chunk(state)  # before the loggers' clocks start, so that
+        loggers = [  # metrics' wall_s is training and evaluation time only
             RunLogger(d, total, config.progress and i == 0, histories[i])
             for i, d in enumerate(dirs)
         ]
-        start = time.perf_counter()
         try:
             if start_chunk == 0:
                 untrained = programs.evaluate(state, [jax.random.fold_in(k, 0) for k in key_eval])
@@ -242,7 +245,7 @@ class _Loop:
             seconds = time.perf_counter() - tick
             step = int(state.env_steps)
             is_last = chunk == config.num_chunks
-            every = config.eval_every_chunks
+            every = config.eval.eval_every_chunks
             evals = None
             if is_last or (every and chunk % every == 0):
                 evals = programs.evaluate(
@@ -253,7 +256,7 @@ class _Loop:
                 who = f"seed {self.configs[i].seed}: " if programs.vmapped else ""
                 metrics = summarize_chunk(
                     sums[i],
-                    config.iterations_per_chunk,
+                    config.loop.iterations_per_chunk,
                     programs.trainer.learner.actor_metric_names,
                 )
                 metrics["env_steps_per_s"] = config.env_steps_per_chunk / seconds
@@ -268,7 +271,7 @@ class _Loop:
                 logger.log(step, metrics)
                 records.append(metrics)
             tick = time.perf_counter()  # the (blocking part of the) save counts in the next chunk
-            save = config.save_every_chunks
+            save = config.checkpoint.save_every_chunks
             if is_last or self.stop.signum is not None or (save and chunk % save == 0):
                 self._save(chunk, state, step, records)
             if self.stop.signum is not None:

@@ -55,7 +55,7 @@ class CheckpointPolicy:
     @property
     def policy(self) -> BoundPolicy:
         """Raw observations in, behaviour or deterministic actions out."""
-        inference = Inference(self.learner, self.config.normalize_observations)
+        inference = Inference(self.learner, self.config.loop.normalize_observations)
         return BoundPolicy(inference, self.agent, self.policy_params, self.obs_stats)
 
 
@@ -175,7 +175,7 @@ def load_policy(path: str | Path) -> Callable[..., jax.Array]:
     config = config_from_dict(info["config"], str(folder / POLICY_JSON))
     obs_size, action_size, part = int(info["obs_size"]), int(info["action_size"]), info["contents"]
     learner = make_learner(config, obs_size, action_size)
-    inference = Inference(learner, config.normalize_observations)
+    inference = Inference(learner, config.loop.normalize_observations)
     abstract = _abstract_parts(learner, obs_size)
     if part == "policy":
         abstract["policy"] = jax.eval_shape(learner.policy_params, abstract.pop("agent"))

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from mjx_dacer2.config import Config
-from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
+from mjx_dacer2.config.serialize import config_from_dict
 from mjx_dacer2.storage.checkpoint import CHECKPOINT_DIR, Checkpointer, CheckpointError, one_line
 
 # Fields a resumed run may change: they do not touch the train state or its random stream.
@@ -34,7 +34,7 @@ COMPATIBLE_FIELDS = frozenset(
 
 def config_differences(saved: Config, config: Config) -> list[str]:
     """Incompatible changes from `saved` to `config`, as 'flag old -> new' strings."""
-    old, new = config_to_dict(saved), config_to_dict(config)
+    old, new = saved.resolved().flat(), config.resolved().flat()
     diffs = [
         f"{name.replace('_', '-')} {old[name]!r} -> {new[name]!r}"
         for name in old

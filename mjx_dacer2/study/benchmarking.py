@@ -108,8 +108,8 @@ def training_rate(trainer: Trainer, repeats: int, chunk=None) -> tuple[float, fl
     timer = loop_timer(trainer, chunk)
     seconds = statistics.median(timer() for _ in range(repeats))
     c = trainer.config
-    iters = c.iterations_per_chunk
-    return iters * c.num_envs / seconds, iters * c.updates_per_iteration / seconds
+    iters = c.loop.iterations_per_chunk
+    return iters * c.loop.num_envs / seconds, iters * c.loop.updates_per_iteration / seconds
 
 
 def update_timer(trainer: Trainer) -> Callable[[], float]:
@@ -119,15 +119,15 @@ def update_timer(trainer: Trainer) -> Callable[[], float]:
     state = jax.jit(trainer.init)(jax.random.key(0))
     agent = state.agent.replace(num_updates=jnp.ones((), jnp.int32))
     batches = sample_batch(
-        state.buffer, jax.random.key(3), (config.policy_delay, config.batch_size)
+        state.buffer, jax.random.key(3), (config.learning.policy_delay, config.loop.batch_size)
     )
 
     def updates(agent, batches, key):
-        keys = jax.random.split(key, config.policy_delay)
+        keys = jax.random.split(key, config.learning.policy_delay)
         return jax.lax.scan(lambda a, x: learner.update(a, *x), agent, (batches, keys))
 
     timer = timed_call(jax.jit(updates), agent, batches, jax.random.key(4))
-    return lambda: timer() / config.policy_delay
+    return lambda: timer() / config.learning.policy_delay
 
 
 def update_time(trainer: Trainer, repeats: int) -> float:
@@ -145,16 +145,16 @@ def sampling_timer(trainer: Trainer, batch: int) -> Callable[[], float]:
 
 def prepare_variant(base: Config, spec: str, batch: int) -> tuple[dict, dict]:
     """Compile everything of variant `ALGO[:T][:field=value...]`: (row so far, named timers)."""
-    config = apply_variant(base, parse_variant(spec)).replace(entropy_every=NO_ENTROPY)
-    trainer = make_trainer(config, envs.make(config.env, config.episode_length))
+    config = apply_variant(base, parse_variant(spec)).replace(entropy_every=NO_ENTROPY).resolved()
+    trainer = make_trainer(config, envs.make(config.env, config.loop.episode_length))
     state = jax.jit(trainer.init)(jax.random.key(0))
     chunk, compile_s = compile_chunk(trainer, state)
     del state  # the compiled chunk donates its input; loop_timer builds its own
     row = dict(
         variant=spec,
         algo=config.algo,
-        T=None if config.algo == "sac" else config.num_diffusion_steps,
-        eta=0.0 if config.algo == "sac" else config.eta,
+        T=None if config.algo == "sac" else config.diffusion.diffusion_steps,
+        eta=0.0 if config.algo == "sac" else config.grad_loss.grad_loss_weight,
         compile_s=compile_s,
         config=config,
     )
@@ -184,8 +184,10 @@ def measure(prepared: list[tuple[dict, dict]], rounds: int, calls: dict) -> list
             dict(
                 row,
                 **{k: 1e3 * v for k, v in med.items()},
-                loop_env_steps_per_s=c.iterations_per_chunk * c.num_envs / chunk_s,
-                loop_updates_per_s=c.iterations_per_chunk * c.updates_per_iteration / chunk_s,
+                loop_env_steps_per_s=c.loop.iterations_per_chunk * c.loop.num_envs / chunk_s,
+                loop_updates_per_s=c.loop.iterations_per_chunk
+                * c.loop.updates_per_iteration
+                / chunk_s,
             )
         )
     return rows
@@ -224,14 +226,14 @@ def run_bench(base: Config, variants: tuple[str, ...], batch: int, repeats: dict
         machine=machine_description(),
         jax=jax.__version__,
         env=base.env,
-        num_envs=base.num_envs,
-        updates_per_iteration=base.updates_per_iteration,
-        update_to_data=base.updates_per_iteration / base.num_envs,
-        batch_size=base.batch_size,
+        num_envs=base.loop.num_envs,
+        updates_per_iteration=base.loop.updates_per_iteration,
+        update_to_data=base.loop.updates_per_iteration / base.loop.num_envs,
+        batch_size=base.loop.batch_size,
         sample_batch=batch,
-        policy_hidden=list(base.policy_hidden),
-        critic_hidden=list(base.critic_hidden),
-        iterations_per_chunk=base.iterations_per_chunk,
+        policy_hidden=list(base.networks.policy_hidden),
+        critic_hidden=list(base.networks.critic_hidden),
+        iterations_per_chunk=base.loop.iterations_per_chunk,
         repeats=repeats,
         rows=rows,
         speedups={k: v for k, v in pairs.items() if v is not None},

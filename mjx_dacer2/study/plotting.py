@@ -19,30 +19,32 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from mjx_dacer2.config.serialize import config_from_dict  # noqa: E402
+
 
 def load_runs(root: Path) -> list[dict]:
     """Every run dir under `root`: its config and evaluations (env_steps, wall_s, return).
 
     Wall-clock is counted from the first (untrained) evaluation, so setting up and compiling the
-    init and evaluation programs is left out; the first chunk still includes its own compile.
+    init, chunk and evaluation programs is left out.
     """
     runs = []
     for config_path in sorted(Path(root).rglob("config.json")):
         metrics_path = config_path.parent / "metrics.jsonl"
         if not metrics_path.exists():
             continue
-        config = json.loads(config_path.read_text())
+        config = config_from_dict(json.loads(config_path.read_text()), str(config_path))
         records = [json.loads(line) for line in metrics_path.read_text().splitlines() if line]
         evals = [r for r in records if isinstance(r.get("eval_return"), (int, float))]
         if not evals:
             continue
-        t = config.get("diffusion_steps") or (5 if config["algo"] == "dacer2" else 20)
-        default = config["algo"] if config["algo"] == "sac" else f"{config['algo']}:{t}"
+        t = config.diffusion.diffusion_steps
+        default = config.algo if config.algo == "sac" else f"{config.algo}:{t}"
         runs.append(
             dict(
-                env=config["env"],
-                variant=config.get("extra", {}).get("variant", default),
-                seed=config["seed"],
+                env=config.env,
+                variant=config.extra.get("variant", default),
+                seed=config.seed,
                 steps=np.array([r["env_steps"] for r in evals], float),
                 wall=np.array([r["wall_s"] - evals[0]["wall_s"] for r in evals], float),
                 ret=np.array([r["eval_return"] for r in evals], float),

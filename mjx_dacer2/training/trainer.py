@@ -67,7 +67,7 @@ class Trainer:
 
     @functools.cached_property
     def inference(self) -> Inference:
-        return Inference(self.learner, self.config.normalize_observations)
+        return Inference(self.learner, self.config.loop.normalize_observations)
 
     def act(self, state: TrainState, key: jax.Array) -> jax.Array:
         """Actions (E, d) for all envs: uniform in the warm-up, the behaviour policy after."""
@@ -80,7 +80,7 @@ class Trainer:
         def policy(key):
             return self.inference.behaviour_action(state.agent, state.obs_stats, obs, key)
 
-        warm = state.env_steps < self.config.warmup_steps
+        warm = state.env_steps < self.config.loop.warmup_steps
         return jax.lax.cond(warm, uniform, policy, key)
 
     def learn(self, state: TrainState, key: jax.Array):
@@ -90,13 +90,13 @@ class Trainer:
 
         def run_updates(agent):
             batches = replay.sample_batch(
-                state.buffer, key_sample, (c.updates_per_iteration, c.batch_size)
+                state.buffer, key_sample, (c.loop.updates_per_iteration, c.loop.batch_size)
             )
             batches = batches.replace(
                 obs=self.inference.observation(state.obs_stats, batches.obs),
                 next_obs=self.inference.observation(state.obs_stats, batches.next_obs),
             )
-            keys = jax.random.split(key_updates, c.updates_per_iteration)
+            keys = jax.random.split(key_updates, c.loop.updates_per_iteration)
 
             def one_update(agent, inputs):
                 batch, key = inputs
@@ -104,14 +104,14 @@ class Trainer:
 
             agent, metrics = jax.lax.scan(one_update, agent, (batches, keys))
             sums = jax.tree.map(jnp.sum, metrics)
-            sums["num_updates"] = jnp.asarray(c.updates_per_iteration, jnp.float32)
+            sums["num_updates"] = jnp.asarray(c.loop.updates_per_iteration, jnp.float32)
             return agent, sums
 
         def skip(agent):
             shapes = jax.eval_shape(run_updates, agent)[1]
             return agent, jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
-        learning = (state.env_steps >= c.learning_starts) & (c.updates_per_iteration > 0)
+        learning = (state.env_steps >= c.learning_starts) & (c.loop.updates_per_iteration > 0)
         return jax.lax.cond(learning, run_updates, skip, state.agent)
 
     def iteration(self, state: TrainState, _=None):
@@ -127,7 +127,7 @@ class Trainer:
             terminated=result.terminated.astype(jnp.float32),
         )
         obs_stats = state.obs_stats
-        if self.config.normalize_observations:
+        if self.config.loop.normalize_observations:
             obs_stats = update_stats(obs_stats, state.env_state.obs)
         state = state.replace(
             buffer=replay.insert(state.buffer, transitions),
@@ -151,7 +151,7 @@ class Trainer:
     def train_chunk_unjitted(self, state: TrainState) -> tuple[TrainState, dict]:
         """`iterations_per_chunk` iterations in one scan; returns per-chunk metric sums."""
         state, metrics = jax.lax.scan(
-            self.iteration, state, None, length=self.config.iterations_per_chunk
+            self.iteration, state, None, length=self.config.loop.iterations_per_chunk
         )
         return state, jax.tree.map(jnp.sum, metrics)
 
@@ -188,6 +188,6 @@ def make_trainer(config: Config, env: Env) -> Trainer:
     return Trainer(
         config=config,
         env=env,
-        vec_env=VecEnv(env, config.num_envs),
+        vec_env=VecEnv(env, config.loop.num_envs),
         learner=make_learner(config, *env.sizes),
     )

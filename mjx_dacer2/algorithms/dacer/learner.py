@@ -48,21 +48,21 @@ class DacerLearner:
 
     @property
     def policy_optimizer(self):
-        return optax.adam(self.config.actor_lr)
+        return optax.adam(self.config.learning.actor_lr)
 
     @property
     def critic_optimizer(self):
-        return optax.adam(self.config.critic_lr)
+        return optax.adam(self.config.learning.critic_lr)
 
     @property
     def alpha_optimizer(self):
-        return optax.adam(self.config.alpha_lr)
+        return optax.adam(self.config.entropy.alpha_lr)
 
     def init(self, key: jax.Array) -> DacerState:
         key_policy, key_critic = jax.random.split(key)
         policy_params = self.networks.policy_init(key_policy)
         critic_params = self.networks.critic_init(key_critic)
-        log_alpha = jnp.log(jnp.asarray(self.config.initial_alpha, jnp.float32))
+        log_alpha = jnp.log(jnp.asarray(self.config.entropy.initial_alpha, jnp.float32))
         return DacerState(
             policy_params=policy_params,
             critic_params=critic_params,
@@ -83,7 +83,7 @@ class DacerLearner:
     def deterministic_action(self, policy_params: dict, obs: jax.Array) -> jax.Array:
         """Evaluation actions (see `DiffusionPolicy.deterministic`)."""
         return self.policy.deterministic_action(
-            policy_params, obs, jax.random.key(self.config.eval_noise_seed)
+            policy_params, obs, jax.random.key(self.config.diffusion.eval_noise_seed)
         )
 
     @staticmethod
@@ -114,11 +114,11 @@ class DacerLearner:
             critic_params=critic_params, critic_opt_state=critic_opt_state, omega=omega
         )
 
-        do_actor = state.num_updates % c.policy_delay == 0
+        do_actor = state.num_updates % c.learning.policy_delay == 0
         state, actor_metrics = jax.lax.cond(
             do_actor, self._actor_and_targets, self._skip_actor, state, batch.obs, key_actor
         )
-        do_entropy = state.num_updates % c.entropy_every == 0
+        do_entropy = state.num_updates % c.entropy.entropy_every == 0
         state = jax.lax.cond(
             do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
         )
@@ -143,7 +143,7 @@ class DacerLearner:
             key,
         )
         targets = optax.incremental_update(
-            state.critic_params, state.target_critic_params, self.config.tau
+            state.critic_params, state.target_critic_params, self.config.learning.tau
         )
         state = state.replace(
             policy_params=params, policy_opt_state=opt_state, target_critic_params=targets
@@ -167,16 +167,21 @@ class DacerLearner:
 
 def make_dacer_learner(config: Config, obs_size: int, action_size: int) -> DacerLearner:
     """DACER / DACER2 (`config.algo`; they differ only in their defaults) for these sizes."""
+    config = config.resolved()
     networks = make_networks(
-        obs_size, action_size, config.policy_hidden, config.critic_hidden, config.time_embed_dim
+        obs_size,
+        action_size,
+        config.networks.policy_hidden,
+        config.networks.critic_hidden,
+        config.networks.time_embed_dim,
     )
     policy = make_policy(
         networks,
-        config.num_diffusion_steps,
-        config.beta_min,
-        config.beta_max,
-        config.exploration_noise_scale,
-        config.clip_denoised,
-        config.eval_chain_noise,
+        config.diffusion.diffusion_steps,
+        config.diffusion.beta_min,
+        config.diffusion.beta_max,
+        config.diffusion.exploration_noise_scale,
+        config.diffusion.clip_denoised,
+        config.diffusion.eval_chain_noise,
     )
     return DacerLearner(config=config, networks=networks, policy=policy)

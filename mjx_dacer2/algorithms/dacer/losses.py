@@ -105,13 +105,13 @@ class Losses:
             next_mu,
             next_sigma,
             z,
-            c.gamma,
-            c.reward_scale,
-            c.target_noise_clip,
+            c.learning.gamma,
+            c.learning.reward_scale,
+            c.critic.target_noise_clip,
         )
         mu, sigma = self.critic_apply(critic_params, batch.obs, batch.action)
-        new_omega = update_omega(omega, sigma, c.tau, first)
-        if c.critic_loss == "mse":
+        new_omega = update_omega(omega, sigma, c.learning.tau, first)
+        if c.critic.critic_loss == "mse":
             loss = jnp.sum(0.5 * jnp.mean((mu - sg(y)) ** 2, axis=1))
         else:
             loss = distributional_critic_loss(
@@ -120,8 +120,8 @@ class Losses:
                 sg(y),
                 sg(y_sample),
                 new_omega,
-                c.critic_loss_epsilon,
-                c.target_noise_clip,
+                c.critic.critic_loss_epsilon,
+                c.critic.target_noise_clip,
             )
         metrics = dict(
             critic_loss=loss, q_mean=jnp.mean(mu), q_sigma=jnp.mean(sigma), target_mean=jnp.mean(y)
@@ -136,7 +136,7 @@ class Losses:
         q_loss = -jnp.mean(jnp.min(mu, axis=0))
         metrics = dict(actor_q_loss=q_loss)
         loss = q_loss
-        if self.config.eta > 0:
+        if self.config.grad_loss.grad_loss_weight > 0:
             grad_loss = self.grad_field_loss(
                 policy_params,
                 sg(critic_params),
@@ -146,13 +146,13 @@ class Losses:
                 sg(out.action),
                 key_grad,
             )
-            loss = loss + self.config.eta * grad_loss
+            loss = loss + self.config.grad_loss.grad_loss_weight * grad_loss
             metrics["grad_field_loss"] = grad_loss
         return loss, metrics
 
     def q_gradient(self, critic_params, target_critic_params, obs, actions):
         """Unit-norm action-gradient of Q at `actions` (..., d), per `grad_target_q`."""
-        kind = self.config.grad_target_q
+        kind = self.config.grad_loss.grad_target_q
 
         def q_sum(params, which):
             def f(a):
@@ -172,7 +172,9 @@ class Losses:
     def grad_field_actions(self, chain_inputs, action, key):
         """Actions a_t (n, B, d) and their step t (n, B) at which L_g is evaluated."""
         num_steps = self.policy.num_steps
-        if self.config.grad_target_source == "chain":  # x_T, ..., x_1 as fed to the network
+        if (
+            self.config.grad_loss.grad_target_source == "chain"
+        ):  # x_T, ..., x_1 as fed to the network
             t = jnp.arange(num_steps, 0, -1)[:, None]
             return chain_inputs, jnp.broadcast_to(t, chain_inputs.shape[:2])
         key_t, key_noise = jax.random.split(key)  # forward-noised sg(a_0), t ~ U{1..T}
@@ -190,9 +192,13 @@ class Losses:
         a_t, t = self.grad_field_actions(chain_inputs, action, key)  # (n, B, d), (n, B)
         obs_t = jnp.broadcast_to(obs, (a_t.shape[0], *obs.shape))
         g_hat = self.q_gradient(critic_params, target_critic_params, obs_t, a_t)
-        w = time_weight(t, self.policy.num_steps, c.time_weight, c.time_weight_c, c.time_weight_d)[
-            ..., None
-        ]
+        w = time_weight(
+            t,
+            self.policy.num_steps,
+            c.grad_loss.time_weight,
+            c.grad_loss.time_weight_c,
+            c.grad_loss.time_weight_d,
+        )[..., None]
         eps = self.policy.networks.eps_apply(policy_params, obs_t, a_t, t - 1)
         return jnp.mean(jnp.sum((eps + w * g_hat) ** 2, axis=-1))
 
@@ -200,17 +206,19 @@ class Losses:
         """Entropy of the behaviour policy, by a Gaussian-mixture fit per state (pure JAX)."""
         c = self.config
         key_sample, key_fit = jax.random.split(key)
-        obs = obs[: c.entropy_num_states]
+        obs = obs[: c.entropy.entropy_num_states]
         obs_rep = jnp.broadcast_to(
-            obs[:, None], (obs.shape[0], c.entropy_num_actions, obs.shape[1])
+            obs[:, None], (obs.shape[0], c.entropy.entropy_num_actions, obs.shape[1])
         )
-        clip = c.entropy_actions == "clipped"
+        clip = c.entropy.entropy_actions == "clipped"
         actions = self.policy.behaviour_chain(
             policy_params, obs_rep, key_sample, log_alpha, clip
         ).action
-        return estimate_entropy(actions, key_fit, c.entropy_num_components, c.entropy_em_iters)
+        return estimate_entropy(
+            actions, key_fit, c.entropy.entropy_num_components, c.entropy.entropy_em_iters
+        )
 
     def alpha_loss(self, log_alpha, entropy):
         """L_alpha = -log_alpha * (target - H)."""
-        target = self.config.target_entropy_per_dim * self.policy.networks.action_size
+        target = self.config.entropy.target_entropy_per_dim * self.policy.networks.action_size
         return -log_alpha * (target - sg(entropy))

@@ -42,10 +42,10 @@ class SacNetworks:
 
 def make_sac_networks(obs_size: int, action_size: int, config: Config) -> SacNetworks:
     """The project's mish MLPs: a (mean, log_std) policy head and twin scalar Q critics."""
-    policy = MLP(tuple(config.policy_hidden), 2 * action_size)
-    critic = MLP(tuple(config.critic_hidden), 1)
+    policy = MLP(tuple(config.networks.policy_hidden), 2 * action_size)
+    critic = MLP(tuple(config.networks.critic_hidden), 1)
     obs, act = jnp.zeros((1, obs_size)), jnp.zeros((1, action_size))
-    lo, hi = config.sac_log_std_min, config.sac_log_std_max
+    lo, hi = config.sac.sac_log_std_min, config.sac.sac_log_std_max
 
     def policy_apply(params, obs):
         mean, raw = jnp.split(policy.apply(params, obs), 2, axis=-1)
@@ -87,21 +87,21 @@ class SacLearner:
 
     @property
     def target_entropy(self) -> float:
-        return self.config.sac_target_entropy_per_dim * self.networks.action_size
+        return self.config.sac.sac_target_entropy_per_dim * self.networks.action_size
 
     def init(self, key: jax.Array) -> SacState:
         c = self.config
         key_policy, key_critic = jax.random.split(key)
         policy_params = self.networks.policy_init(key_policy)
         critic_params = self.networks.critic_init(key_critic)
-        log_alpha = jnp.log(jnp.asarray(c.sac_initial_alpha, jnp.float32))
+        log_alpha = jnp.log(jnp.asarray(c.sac.sac_initial_alpha, jnp.float32))
         return SacState(
             policy_params=policy_params,
             critic_params=critic_params,
             target_critic_params=critic_params,
-            policy_opt_state=optax.adam(c.actor_lr).init(policy_params),
-            critic_opt_state=optax.adam(c.critic_lr).init(critic_params),
-            alpha_opt_state=optax.adam(c.sac_alpha_lr).init(log_alpha),
+            policy_opt_state=optax.adam(c.learning.actor_lr).init(policy_params),
+            critic_opt_state=optax.adam(c.learning.critic_lr).init(critic_params),
+            alpha_opt_state=optax.adam(c.sac.sac_alpha_lr).init(log_alpha),
             log_alpha=log_alpha,
             entropy=jnp.zeros((), jnp.float32),
             num_updates=jnp.zeros((), jnp.int32),
@@ -127,7 +127,10 @@ class SacLearner:
         next_action, next_logp = self.sample_with_log_prob(state.policy_params, batch.next_obs, key)
         next_q = self.networks.critic_apply(state.target_critic_params, batch.next_obs, next_action)
         soft_v = jnp.min(next_q, axis=0) - jnp.exp(state.log_alpha) * next_logp
-        y = sg(c.reward_scale * batch.reward + c.gamma * (1.0 - batch.terminated) * soft_v)
+        y = sg(
+            c.learning.reward_scale * batch.reward
+            + c.learning.gamma * (1.0 - batch.terminated) * soft_v
+        )
         q = self.networks.critic_apply(critic_params, batch.obs, batch.action)  # (2, B)
         loss = 0.5 * jnp.sum(jnp.mean((q - y) ** 2, axis=1))
         return loss, dict(critic_loss=loss, q_mean=jnp.mean(q), target_mean=jnp.mean(y))
@@ -146,7 +149,7 @@ class SacLearner:
         c = self.config
         key_critic, key_actor = jax.random.split(key)
         critic_params, critic_opt_state, _, metrics, gnorm = apply_gradients(
-            optax.adam(c.critic_lr),
+            optax.adam(c.learning.critic_lr),
             self.critic_loss,
             state.critic_params,
             state.critic_opt_state,
@@ -155,7 +158,7 @@ class SacLearner:
             key_critic,
         )
         state = state.replace(critic_params=critic_params, critic_opt_state=critic_opt_state)
-        do_actor = state.num_updates % c.policy_delay == 0
+        do_actor = state.num_updates % c.learning.policy_delay == 0
         state, actor_metrics = jax.lax.cond(
             do_actor, self._actor_step, self._skip_actor, state, batch.obs, key_actor
         )
@@ -172,7 +175,7 @@ class SacLearner:
     def _actor_step(self, state: SacState, obs: jax.Array, key: jax.Array):
         c = self.config
         params, opt_state, loss, logp, gnorm = apply_gradients(
-            optax.adam(c.actor_lr),
+            optax.adam(c.learning.actor_lr),
             self.actor_loss,
             state.policy_params,
             state.policy_opt_state,
@@ -181,13 +184,15 @@ class SacLearner:
             key,
         )
         log_alpha, alpha_opt_state, alpha_loss, _, _ = apply_gradients(
-            optax.adam(c.sac_alpha_lr),
+            optax.adam(c.sac.sac_alpha_lr),
             self.alpha_loss,
             state.log_alpha,
             state.alpha_opt_state,
             logp,
         )
-        targets = optax.incremental_update(state.critic_params, state.target_critic_params, c.tau)
+        targets = optax.incremental_update(
+            state.critic_params, state.target_critic_params, c.learning.tau
+        )
         state = state.replace(
             policy_params=params,
             policy_opt_state=opt_state,
