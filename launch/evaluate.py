@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Annotated
 
 import tyro
 
+from mjx_dacer2.launch.checkpoint_args import CheckpointArgs
+
 
 @dataclass(frozen=True)
-class EvalArgs:
-    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
-    """Run directory written by `mjx-dacer2 train`."""
+class EvalArgs(CheckpointArgs):
     episodes: int | None = None
     """Evaluation episodes (run in parallel); default: the run's num-eval-envs."""
-    best: bool = False
-    """Use the checkpoint with the best eval return instead of the newest."""
-    chunk: int | None = None
-    """Use the checkpoint saved after this chunk."""
     seed: int | None = None
     """Seed of the evaluation episodes; default: the run's own evaluation key for the chunk."""
 

@@ -7,21 +7,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Annotated
 
 import tyro
 
+from mjx_dacer2.launch.checkpoint_args import CheckpointArgs
+
 
 @dataclass(frozen=True)
-class ExportArgs:
-    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
-    """Run directory written by `mjx-dacer2 train`."""
+class ExportArgs(CheckpointArgs):
     out: str | None = None
     """Output folder; default RUN_DIR/policy (an older export there is replaced)."""
-    best: bool = False
-    """Export the checkpoint with the best eval return instead of the newest."""
-    chunk: int | None = None
-    """Export the checkpoint saved after this chunk."""
     policy_only: bool = False
     """Store only the policy params (deterministic actions only; smaller file)."""
 

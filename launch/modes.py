@@ -11,10 +11,11 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
 
 import jax
 import tyro
+
+from mjx_dacer2.launch.checkpoint_args import CheckpointArgs
 
 
 def format_summary(summary: dict) -> str:
@@ -35,19 +36,13 @@ def format_summary(summary: dict) -> str:
 
 
 @dataclass(frozen=True)
-class ModesArgs:
-    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
-    """Run directory written by `mjx-dacer2 train`."""
+class ModesArgs(CheckpointArgs):
     out: str | None = None
     """Output prefix for .png and .json (default RUN_DIR/modes)."""
     num_trajectories: int = 100
     """Trajectories of the stochastic policy from each start."""
     seed: int = 0
     """Seed of the trajectories."""
-    chunk: int | None = None
-    """Checkpoint to load (default: the newest)."""
-    best: bool = False
-    """Load the checkpoint with the best eval return."""
 
 
 def main(argv: list[str]) -> int:

@@ -16,15 +16,14 @@ if sys.platform.startswith("linux"):
 
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Annotated  # noqa: E402
 
 import tyro  # noqa: E402
 
+from mjx_dacer2.launch.checkpoint_args import CheckpointArgs  # noqa: E402
+
 
 @dataclass(frozen=True)
-class RenderArgs:
-    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
-    """Run directory written by `mjx-dacer2 train`."""
+class RenderArgs(CheckpointArgs):
     out: str | None = None
     """Video path, .mp4 or .gif (default RUN_DIR/policy.mp4)."""
     steps: int = 500
@@ -37,10 +36,6 @@ class RenderArgs:
     """A camera of the model, by name (default: 'track' or a free camera following the robot)."""
     seed: int = 0
     """Seed of the env reset."""
-    chunk: int | None = None
-    """Checkpoint to load (default: the newest)."""
-    best: bool = False
-    """Load the checkpoint with the best eval return."""
 
 
 def main(argv: list[str]) -> int:
