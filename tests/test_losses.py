@@ -9,6 +9,7 @@ import pytest
 
 from mjx_dacer2.algorithms.dacer.diffusion import reverse_step, vp_schedule
 from mjx_dacer2.algorithms.dacer.losses import (
+    DacerSettings,
     Losses,
     critic_targets,
     distributional_critic_loss,
@@ -66,7 +67,7 @@ def _losses_with_quadratic_critic(best_action, **config_changes):
 
     networks = dataclasses.replace(networks, critic_apply=critic_apply)
     policy = make_policy(networks, 5, 0.1, 10.0, 0.1)
-    return Losses(Config().replace(**config_changes).resolved(), policy)
+    return Losses(DacerSettings.of(Config().replace(**config_changes)), policy)
 
 
 @pytest.mark.parametrize("which_q", ["min", "mean_normalized", "target_min"])
@@ -94,7 +95,7 @@ def test_reverse_step_with_the_grad_loss_target_raises_q():
         return jnp.stack([q, q + 1.0]), jnp.ones((2, *q.shape))
 
     networks = dataclasses.replace(networks, critic_apply=critic_apply)
-    losses = Losses(Config().resolved(), make_policy(networks, 5, 0.1, 10.0, 0.1))
+    losses = Losses(DacerSettings.of(Config()), make_policy(networks, 5, 0.1, 10.0, 0.1))
     schedule = vp_schedule(5)
     x = jax.random.uniform(jax.random.key(0), (64, 2), minval=-0.8, maxval=0.8)
     g_hat = losses.q_gradient({}, {}, jnp.zeros((64, 3)), x)

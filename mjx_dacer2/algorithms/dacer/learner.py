@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from mjx_dacer2.algorithms.dacer.losses import Losses
+from mjx_dacer2.algorithms.dacer.losses import DacerSettings, Losses
 from mjx_dacer2.algorithms.dacer.networks import Networks, make_networks
 from mjx_dacer2.algorithms.dacer.policy import DiffusionPolicy, make_policy
 from mjx_dacer2.algorithms.interface import ActorCriticState, Transition, apply_gradients
@@ -35,9 +35,9 @@ LOSS_TERMS = ("actor_q_loss", "grad_field_loss")
 @dataclass(frozen=True)
 class DacerLearner:
     """DACER / DACER2 behind the `Learner` protocol (`mjx_dacer2.algorithms.interface`).
-    Binds a run's config, networks, policy and optimisers; methods are pure."""
+    Binds its part of a run's config, networks, policy and optimisers; methods are pure."""
 
-    config: Config
+    config: DacerSettings
     networks: Networks
     policy: DiffusionPolicy
     actor_metric_names = (*LOSS_TERMS, "actor_loss", "actor_grad_norm")
@@ -184,4 +184,4 @@ def make_dacer_learner(config: Config, obs_size: int, action_size: int) -> Dacer
         config.diffusion.clip_denoised,
         config.diffusion.eval_chain_noise,
     )
-    return DacerLearner(config=config, networks=networks, policy=policy)
+    return DacerLearner(config=DacerSettings.of(config), networks=networks, policy=policy)

@@ -17,6 +17,13 @@ from mjx_dacer2.algorithms.dacer.entropy import estimate_entropy
 from mjx_dacer2.algorithms.dacer.policy import DiffusionPolicy
 from mjx_dacer2.algorithms.interface import Transition
 from mjx_dacer2.config import Config
+from mjx_dacer2.config.schema import (
+    CriticConfig,
+    DiffusionConfig,
+    EntropyConfig,
+    GradLossConfig,
+    LearningConfig,
+)
 
 sg = jax.lax.stop_gradient
 
@@ -70,10 +77,26 @@ def normalized(g: jax.Array) -> jax.Array:
 
 
 @dataclass(frozen=True)
-class Losses:
-    """The loss functions of one run, bound to its config, networks and policy."""
+class DacerSettings:
+    """The parts of a run's config DACER and DACER2 read (T and eta resolved)."""
 
-    config: Config
+    learning: LearningConfig
+    diffusion: DiffusionConfig
+    critic: CriticConfig
+    entropy: EntropyConfig
+    grad_loss: GradLossConfig
+
+    @classmethod
+    def of(cls, config: Config) -> DacerSettings:
+        c = config.resolved()
+        return cls(c.learning, c.diffusion, c.critic, c.entropy, c.grad_loss)
+
+
+@dataclass(frozen=True)
+class Losses:
+    """The loss functions of one run, bound to its settings and policy."""
+
+    config: DacerSettings
     policy: DiffusionPolicy
 
     @property

@@ -21,12 +21,21 @@ import optax
 from mjx_dacer2.algorithms.interface import ActorCriticState, Transition, apply_gradients
 from mjx_dacer2.algorithms.mlp import MLP, NUM_CRITICS
 from mjx_dacer2.config import Config
+from mjx_dacer2.config.schema import LearningConfig, NetworkConfig, SacConfig
 
 sg = jax.lax.stop_gradient
 LOG_2 = 0.6931471805599453
 
 
 SacState = ActorCriticState  # SAC needs nothing beyond the shared state
+
+
+@dataclass(frozen=True)
+class SacSettings:
+    """The parts of a run's config SAC reads."""
+
+    learning: LearningConfig
+    sac: SacConfig
 
 
 @dataclass(frozen=True)
@@ -40,12 +49,14 @@ class SacNetworks:
     action_size: int
 
 
-def make_sac_networks(obs_size: int, action_size: int, config: Config) -> SacNetworks:
+def make_sac_networks(
+    obs_size: int, action_size: int, networks: NetworkConfig, sac: SacConfig
+) -> SacNetworks:
     """The project's mish MLPs: a (mean, log_std) policy head and twin scalar Q critics."""
-    policy = MLP(tuple(config.networks.policy_hidden), 2 * action_size)
-    critic = MLP(tuple(config.networks.critic_hidden), 1)
+    policy = MLP(tuple(networks.policy_hidden), 2 * action_size)
+    critic = MLP(tuple(networks.critic_hidden), 1)
     obs, act = jnp.zeros((1, obs_size)), jnp.zeros((1, action_size))
-    lo, hi = config.sac.sac_log_std_min, config.sac.sac_log_std_max
+    lo, hi = sac.sac_log_std_min, sac.sac_log_std_max
 
     def policy_apply(params, obs):
         mean, raw = jnp.split(policy.apply(params, obs), 2, axis=-1)
@@ -81,7 +92,7 @@ def tanh_gaussian_sample(mean, log_std, key):
 class SacLearner:
     """SAC behind the `Learner` protocol (see the module docstring)."""
 
-    config: Config
+    config: SacSettings
     networks: SacNetworks
     actor_metric_names = ("actor_loss", "actor_grad_norm", "alpha_loss", "log_prob")
 
@@ -211,4 +222,5 @@ class SacLearner:
 
 
 def make_sac_learner(config: Config, obs_size: int, action_size: int) -> SacLearner:
-    return SacLearner(config=config, networks=make_sac_networks(obs_size, action_size, config))
+    networks = make_sac_networks(obs_size, action_size, config.networks, config.sac)
+    return SacLearner(config=SacSettings(config.learning, config.sac), networks=networks)
