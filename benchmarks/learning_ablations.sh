@@ -45,19 +45,18 @@ sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (seeds: the array above)
   "$cli" plot --runs "$out/$name" --out "benchmarks/results/learning/$name" --threshold 950
 }
 
-modes_round() {  # modes_round NAME ALGO...: train each algo on MultiGoal per seed, then `modes`
-  local name=$1; shift
+modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed, then `modes`
+  # (LABEL names files: no dots, `modes --out` treats what follows one as a suffix)
+  local name=$1 label=$2; shift 2
   local res="benchmarks/results/learning/$name"
   mkdir -p "$res"
-  for algo in "$@"; do
-    for seed in "${seeds[@]}"; do
-      local run="$out/$name/$algo-s$seed"
-      [ -f "$res/modes_${algo}_s$seed.json" ] && continue  # done: an interrupted round resumes
-      rm -rf "$run"  # an unfinished run restarts
-      timeout 3600 "$cli" train --algo "$algo" --seed "$seed" --run-dir "$run" --no-progress \
-        "${multigoal[@]}" "${new_eval[@]}"
-      "$cli" modes "$run" --out "$res/modes_${algo}_s$seed"
-    done
+  for seed in "${seeds[@]}"; do
+    local run="$out/$name/$label-s$seed"
+    [ -f "$res/modes_${label}_s$seed.json" ] && continue  # done: an interrupted round resumes
+    rm -rf "$run"  # an unfinished run restarts
+    timeout 3600 "$cli" train --seed "$seed" --run-dir "$run" --no-progress \
+      "${multigoal[@]}" "${new_eval[@]}" "$@"
+    "$cli" modes "$run" --out "$res/modes_${label}_s$seed"
   done
   .venv/bin/python benchmarks/modes_table.py "$res" > "$res/modes_table.md"
   cat "$res/modes_table.md"
@@ -98,11 +97,14 @@ run_round() {
       sweep targets-double-400k "${double[@]/200000/400000}" "${new_eval[@]}" -- \
         sac dacer2:5 ;;
     targets-multigoal)  # goals reached from the origin and their entropy, per seed
-      modes_round targets-multigoal dacer2 sac ;;
+      modes_round targets-multigoal dacer2 --algo dacer2
+      modes_round targets-multigoal sac --algo sac ;;
+    r7-multigoal-eta)  # the paper's other eta (0.01, "per group of envs") on MultiGoal
+      modes_round r7-multigoal-eta dacer2-eta0p01 --algo dacer2 --grad-loss-weight 0.01 ;;
     all)
       for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
         targets-pendulum targets-double targets-double-t20 targets-double-400k \
-        targets-multigoal; do run_round "$r"; done ;;
+        targets-multigoal r7-multigoal-eta; do run_round "$r"; done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;
   esac
 }

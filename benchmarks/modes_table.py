@@ -1,4 +1,4 @@
-"""Markdown table of `mjx-dacer2 modes` outputs (DIR/modes_ALGO_sSEED.json) against issue 8's
+"""Markdown table of `mjx-dacer2 modes` outputs (DIR/modes_VARIANT_sSEED.json) against issue 8's
 MultiGoal target: from the origin (the first start), at least 3 goals reached and a goal-hit
 entropy >= 0.9 log(#goals).
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 def main(directory: str) -> None:
     print(
-        "| algo | seed | goal hits from the origin | goals reached | entropy (max log 4 = 1.386) "
-        "| target met | pooled entropy (5 starts) |"
+        "| variant | seed | goal hits from the origin | goals reached "
+        "| entropy (max log 4 = 1.386) | target met | pooled entropy (5 starts) |"
     )
     print("|---|---|---|---|---|---|---|")
     met: dict[str, list[bool]] = {}
@@ -24,15 +24,15 @@ def main(directory: str) -> None:
         assert origin["start"] == [0.0, 0.0], origin["start"]
         reached = sum(count > 0 for count in origin["histogram"])
         ok = reached >= 3 and origin["entropy"] >= 0.9 * math.log(len(summary["goals"]))
-        seed = path.stem.rsplit("_s", 1)[1]
-        met.setdefault(summary["algo"], []).append(ok)
+        variant, seed = path.stem.removeprefix("modes_").rsplit("_s", 1)
+        met.setdefault(variant, []).append(ok)
         print(
-            f"| {summary['algo']} | {seed} | {origin['histogram']} (missed {origin['misses']}) "
+            f"| {variant} | {seed} | {origin['histogram']} (missed {origin['misses']}) "
             f"| {reached} | {origin['entropy']:.3f} | {'yes' if ok else 'no'} "
             f"| {summary['entropy']:.3f} |"
         )
-    for algo, oks in met.items():
-        print(f"\n{algo}: target met in {sum(oks)} of {len(oks)} seeds", end="")
+    for variant, oks in met.items():
+        print(f"\n{variant}: target met in {sum(oks)} of {len(oks)} seeds", end="")
     print()
 
 

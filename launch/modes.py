@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
     summary.update(algo=loaded.config.algo, run_dir=str(args.run_dir), chunk=loaded.chunk)
     prefix = Path(args.out) if args.out else Path(args.run_dir) / "modes"
     prefix.parent.mkdir(parents=True, exist_ok=True)
-    png, out_json = prefix.with_suffix(".png"), prefix.with_suffix(".json")
+    png, out_json = Path(f"{prefix}.png"), Path(f"{prefix}.json")  # a dot in PREFIX stays
     title = f"{loaded.config.algo} on {task.env_name}"
     plot_modes(task, rollouts, summary, png, title)
     out_json.write_text(json.dumps(summary, indent=2) + "\n")

@@ -169,6 +169,18 @@ def test_incompatible_config_is_refused_and_compatible_flags_pass(finished, caps
     assert tree_digest(finished) == before
 
 
+def test_a_longer_continuation_keeps_the_replay_buffer_it_has(tmp_path, config):
+    """The buffer holds min(buffer-size, total-env-steps): a run whose buffer was clipped to
+    its length can still be continued for longer, with the same buffer."""
+    run_dir = tmp_path / "run"
+    clipped = config.replace(run_dir=str(run_dir), buffer_size=10_000, total_env_steps=96)
+    train(clipped)
+    summary = train(clipped.replace(total_env_steps=144), resume=True)
+    assert summary["env_steps"] == 144
+    stored = json.loads((run_dir / "config.json").read_text())
+    assert stored["loop"]["buffer_size"] == 96 and stored["total_env_steps"] == 144
+
+
 def test_corrupt_or_partial_newest_checkpoint_falls_back(finished, tmp_path, capsys, config):
     run_dir = copy_run(finished, tmp_path)
     ckpts = run_dir / "checkpoints"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -104,12 +105,12 @@ def test_modes_cli_writes_figure_and_json(tmp_path, monkeypatch, capsys) -> None
         chunk=3,
     )
     monkeypatch.setattr(export, "load_checkpoint_policy", lambda *args: fake)
-    out = tmp_path / "figs" / "modes_fake"
+    out = tmp_path / "figs" / "modes_eta0.01"  # a dot in the prefix is not a suffix
     assert modes.main([str(tmp_path), "--out", str(out), "--num-trajectories", "20"]) == 0
-    summary = json.loads(out.with_suffix(".json").read_text())
+    summary = json.loads(Path(f"{out}.json").read_text())
     assert summary["algo"] == "fake" and summary["chunk"] == 3
     assert sum(summary["histogram"]) == 100 and summary["histogram"][1::2] == [0, 0]
-    assert out.with_suffix(".png").stat().st_size > 10_000
+    assert Path(f"{out}.png").stat().st_size > 10_000
     assert "entropy" in capsys.readouterr().out
 
 

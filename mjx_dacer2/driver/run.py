@@ -21,12 +21,13 @@ import numpy as np
 from mjx_dacer2 import envs
 from mjx_dacer2.config import Config, ConfigError, validate
 from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
+from mjx_dacer2.driver.memory import check_fits
 from mjx_dacer2.driver.programs import SeedPrograms
 from mjx_dacer2.driver.signals import StopSignals
 from mjx_dacer2.runtime import set_matmul_precision
 from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError
 from mjx_dacer2.storage.logger import RunLogger, write_config
-from mjx_dacer2.storage.resume import check_compatible
+from mjx_dacer2.storage.resume import check_compatible, keep_replay_capacity
 from mjx_dacer2.training.evaluate import make_evaluator
 from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
 
@@ -155,12 +156,13 @@ def _restore(programs: SeedPrograms, configs: list[Config], checkpointers: list[
 def _train(
     configs: list[Config], dirs: list[Path], checkpointers: list[Checkpointer], resume: bool
 ) -> list[dict]:
-    config = configs[0]  # the settings every seed shares
     if resume:  # refuse an incompatible config before anything is built or compiled
-        for checkpointer, c in zip(checkpointers, configs, strict=True):
+        for i, checkpointer in enumerate(checkpointers):
             _, meta = checkpointer.newest_valid(checkpointer.read_meta, quiet=True)
             where = str(checkpointer.directory.parent)
-            check_compatible(config_from_dict(meta["config"], where), c, where)
+            saved = config_from_dict(meta["config"], where)
+            configs[i] = keep_replay_capacity(saved, configs[i])
+            check_compatible(saved, configs[i], where)
     else:
         for checkpointer, d in zip(checkpointers, dirs, strict=True):
             if checkpointer.steps():
@@ -169,14 +171,16 @@ def _train(
                     f"{checkpointer.steps()[-1]}): continue it with --resume {d}, "
                     "or choose another --run-dir"
                 )
+    config = configs[0]  # the settings every seed shares
     env = envs.make(config.env, config.loop.episode_length)
     trainer = make_trainer(config, env)
     evaluator = make_evaluator(env, trainer.inference, config.eval.num_eval_envs)
     programs = SeedPrograms(trainer, evaluator, len(configs))
+    check_fits(programs.abstract_seed_state(), len(configs))  # before anything is allocated
     keys = [run_keys(c.seed) for c in configs]
     key_init, key_eval = [k for k, _ in keys], [k for _, k in keys]
 
-    start_chunk, state, histories = 0, None, [None] * len(configs)
+    start_chunk, state, histories = 0, None, [[] for _ in configs]  # fresh logs
     if resume:
         start_chunk, state, histories = _restore(programs, configs, checkpointers)
     for c, d in zip(configs, dirs, strict=True):
@@ -242,6 +246,7 @@ class _Loop:
         for chunk in range(start_chunk + 1, config.num_chunks + 1):
             state, sums = self.chunk_fn(state)
             sums = programs.per_seed(jax.device_get(sums))
+            self.stop.arm()  # there is something to save now: signals checkpoint, then stop
             seconds = time.perf_counter() - tick
             step = int(state.env_steps)
             is_last = chunk == config.num_chunks

@@ -1,4 +1,11 @@
-"""SIGINT/SIGTERM during training: finish the current chunk, checkpoint, stop."""
+"""SIGINT/SIGTERM during training.
+
+Until the first chunk of this process has run there is nothing new to save, and the process may
+sit for minutes inside XLA's compiler, where Python signal handlers cannot run: so the signals
+keep their default action and stop the process at once. Once `arm()` is called (after the first
+chunk), SIGINT/SIGTERM ask the loop to finish the current chunk, checkpoint and stop; a second
+SIGINT interrupts at once (the previous checkpoint stays valid).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +13,26 @@ import signal
 import sys
 import threading
 
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 class StopSignals:
-    """While active, SIGINT/SIGTERM ask the loop to checkpoint and stop after the current chunk;
-    a second SIGINT interrupts at once (the previous checkpoint stays valid)."""
-
     def __init__(self) -> None:
         self.signum: int | None = None
         self._previous: dict = {}
+        self._main = threading.current_thread() is threading.main_thread()
 
     def __enter__(self) -> StopSignals:
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                self._previous[signum] = signal.signal(signum, self._handle)
+        if self._main:
+            for signum in SIGNALS:
+                self._previous[signum] = signal.signal(signum, signal.SIG_DFL)
         return self
+
+    def arm(self) -> None:
+        """From now on a signal stops the run after the current chunk, with a checkpoint."""
+        if self._main:
+            for signum in SIGNALS:
+                signal.signal(signum, self._handle)
 
     def _handle(self, signum: int, frame) -> None:
         if self.signum is not None and signum == signal.SIGINT:

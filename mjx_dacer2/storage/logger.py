@@ -35,7 +35,7 @@ class RunLogger:
         self.records: list[dict] = list(history or [])  # all records, saved with checkpoints
         last = self.records[-1] if self.records else {}
         purge_step = None
-        if history is not None:  # resuming: metrics.jsonl becomes exactly the saved records
+        if history is not None:  # metrics.jsonl becomes exactly these records ([]: a new run)
             _rewrite_jsonl(run_dir / "metrics.jsonl", self.records)
             purge_step = int(last.get("env_steps", -1)) + 1
         self.jsonl = open(run_dir / "metrics.jsonl", "a", buffering=1)

@@ -32,13 +32,28 @@ COMPATIBLE_FIELDS = frozenset(
 )
 
 
+def keep_replay_capacity(saved: Config, config: Config) -> Config:
+    """`config` with the saved run's replay capacity when only its length changed.
+
+    The buffer holds min(buffer-size, total-env-steps) transitions, so a longer (or shorter)
+    continuation would change its shape: the resumed run keeps the buffer it has."""
+    if config.total_env_steps != saved.total_env_steps and config.loop.buffer_size == (
+        saved.loop.buffer_size
+    ):
+        return config.replace(buffer_size=saved.replay_capacity)
+    return config
+
+
 def config_differences(saved: Config, config: Config) -> list[str]:
     """Incompatible changes from `saved` to `config`, as 'flag old -> new' strings."""
     old, new = saved.resolved().flat(), config.resolved().flat()
+    same_buffer = saved.replay_capacity == config.replay_capacity  # buffer-size may differ
     diffs = [
         f"{name.replace('_', '-')} {old[name]!r} -> {new[name]!r}"
         for name in old
-        if name not in COMPATIBLE_FIELDS and old[name] != new[name]
+        if name not in COMPATIBLE_FIELDS
+        and old[name] != new[name]
+        and not (name == "buffer_size" and same_buffer)
     ]
     if saved.replay_capacity != config.replay_capacity:
         diffs.append(
