@@ -97,14 +97,18 @@ run_round() {
       sweep targets-double-400k "${double[@]/200000/400000}" "${new_eval[@]}" -- \
         sac dacer2:5 ;;
     targets-multigoal)  # goals reached from the origin and their entropy, per seed
-      modes_round targets-multigoal dacer2 --algo dacer2
+      modes_round targets-multigoal dacer2 --algo dacer2 --grad-loss-weight 1
       modes_round targets-multigoal sac --algo sac ;;
     r7-multigoal-eta)  # the paper's other eta (0.01, "per group of envs") on MultiGoal
       modes_round r7-multigoal-eta dacer2-eta0p01 --algo dacer2 --grad-loss-weight 0.01 ;;
+    r8-multigoal-replicate)  # round 7's two cells again, on three other seeds
+      seeds=(3 4 5)
+      modes_round r8-multigoal-replicate dacer2 --algo dacer2 --grad-loss-weight 1
+      modes_round r8-multigoal-replicate dacer2-eta0p01 --algo dacer2 --grad-loss-weight 0.01 ;;
     all)
       for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
         targets-pendulum targets-double targets-double-t20 targets-double-400k \
-        targets-multigoal r7-multigoal-eta; do run_round "$r"; done ;;
+        targets-multigoal r7-multigoal-eta r8-multigoal-replicate; do run_round "$r"; done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;
   esac
 }
