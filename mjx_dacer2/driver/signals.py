@@ -21,6 +21,7 @@ class StopSignals:
         self.signum: int | None = None
         self._previous: dict = {}
         self._main = threading.current_thread() is threading.main_thread()
+        self._armed = False
 
     def __enter__(self) -> StopSignals:
         if self._main:
@@ -30,9 +31,10 @@ class StopSignals:
 
     def arm(self) -> None:
         """From now on a signal stops the run after the current chunk, with a checkpoint."""
-        if self._main:
+        if self._main and not self._armed:
             for signum in SIGNALS:
                 signal.signal(signum, self._handle)
+            self._armed = True
 
     def _handle(self, signum: int, frame) -> None:
         if self.signum is not None and signum == signal.SIGINT:
