@@ -57,7 +57,7 @@ def test_dacer2_t5_learns_multigoal(tmp_path):
     )
     resolved = config.resolved()
     assert config.algo == "dacer2" and resolved.diffusion.diffusion_steps == 5
-    assert resolved.grad_loss.grad_loss_weight == 0.01  # the MultiGoal preset (rounds 7-8)
+    assert resolved.grad_loss.grad_loss_weight == 0.01  # DACER2's eta on MultiGoal (rounds 7-8)
     summary = train(config)
     assert summary["untrained_return"] < -2_500
     assert summary["final_return"] > -1_500, summary

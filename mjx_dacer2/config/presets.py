@@ -38,10 +38,6 @@ ENV_PRESETS: dict[str, dict] = {
         num_envs=32,
         warmup_steps=5_000,
         entropy_every=1_000,
-        # eta: the paper's value for some environments; keeps several goals from the origin
-        # in 4 seeds of 6 against 1 of 6 at eta = 1, at an equal or better return
-        # (benchmarks/README.md, rounds 7-8); --grad-loss-weight 1 restores DACER2's default.
-        grad_loss_weight=0.01,
     ),
     "corridor": dict(  # MultiGoal's 1-D sibling (two goals)
         total_env_steps=100_000,

@@ -51,8 +51,9 @@ class SeedPrograms:
 
     @functools.cached_property
     def axes(self) -> TrainState:
-        return seed_axes(jax.eval_shape(self.trainer.init, jax.random.key(0)))
+        return seed_axes(self.abstract_seed_state)
 
+    @functools.cached_property
     def abstract_seed_state(self) -> TrainState:
         """Shapes and dtypes of one seed's state (what a checkpoint of one seed restores to)."""
         return jax.eval_shape(self.trainer.init, jax.random.key(0))

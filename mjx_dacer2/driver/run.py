@@ -136,7 +136,7 @@ def _restore(programs: SeedPrograms, configs: list[Config], checkpointers: list[
 
     Seeds save one after another, so a run killed between two saves has seeds one chunk apart:
     the newer checkpoints are set aside and every seed continues from the older chunk."""
-    abstract = programs.abstract_seed_state()
+    abstract = programs.abstract_seed_state
     loaded = [_load(ckpt, c, abstract) for ckpt, c in zip(checkpointers, configs, strict=True)]
     chunk = min(step for step, _ in loaded)
     for i, (step, _) in enumerate(loaded):
@@ -176,7 +176,7 @@ def _train(
     trainer = make_trainer(config, env)
     evaluator = make_evaluator(env, trainer.inference, config.eval.num_eval_envs)
     programs = SeedPrograms(trainer, evaluator, len(configs))
-    check_fits(programs.abstract_seed_state(), len(configs))  # before anything is allocated
+    check_fits(programs.abstract_seed_state, len(configs))  # before anything is allocated
     keys = [run_keys(c.seed) for c in configs]
     key_init, key_eval = [k for k, _ in keys], [k for _, k in keys]
 
