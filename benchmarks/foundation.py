@@ -59,7 +59,7 @@ def main(args: Args) -> dict:
         num_envs=args.num_envs,
         updates_per_iteration=args.updates_per_iteration,
         iterations_per_chunk=args.iterations,
-        entropy_every=NO_ENTROPY,
+        entropy_every_env_steps=NO_ENTROPY,
     )
     env = envs.make(config.env, config.loop.episode_length)
     trainer = make_trainer(config, env)
@@ -68,7 +68,8 @@ def main(args: Args) -> dict:
     update_s = {
         v: update_time(
             make_trainer(
-                apply_variant(config, parse_variant(v)).replace(entropy_every=NO_ENTROPY), env
+                apply_variant(config, parse_variant(v)).replace(entropy_every_env_steps=NO_ENTROPY),
+                env,
             ),
             args.update_repeats,
         )

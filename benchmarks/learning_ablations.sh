@@ -18,17 +18,20 @@ cli=${MJX_DACER2:-.venv/bin/mjx-dacer2}
 # 2x128 networks, lr 3e-4, observation normalisation, 20k env steps, an evaluation every 800.
 pendulum=(--env inverted_pendulum --num-envs 16 --updates-per-iteration 8 --batch-size 128
   --warmup-steps 1024 --policy-hidden 128 128 --critic-hidden 128 128 --actor-lr 3e-4
-  --critic-lr 3e-4 --normalize-observations --iterations-per-chunk 50 --total-env-steps 20000)
+  --critic-lr 3e-4 --normalize-observations --iterations-per-chunk 50 --eval-every-env-steps 800
+  --total-env-steps 20000)
 # inverted_double_pendulum protocol: 32 envs, U=4 (update-to-data 1/8), the same networks,
 # batch and lr, 200k env steps, an evaluation every 8k.
 double=(--env inverted_double_pendulum --num-envs 32 --updates-per-iteration 4 --batch-size 128
   --warmup-steps 5000 --policy-hidden 128 128 --critic-hidden 128 128 --actor-lr 3e-4
   --critic-lr 3e-4 --normalize-observations --entropy-num-states 32 --iterations-per-chunk 125
-  --eval-every-chunks 2 --total-env-steps 200000)
+  --eval-every-env-steps 8000 --total-env-steps 200000)
 # MultiGoal protocol (the modes figures' setting): the preset's 32 envs, U=8, 2x64 networks,
-# lr 3e-4, 100k env steps; then `mjx-dacer2 modes` (100 stochastic trajectories per start).
+# lr 3e-4, 100k env steps, an alpha step every 1,000 updates; then `mjx-dacer2 modes` (100
+# stochastic trajectories per start).
 multigoal=(--env multigoal --updates-per-iteration 8 --policy-hidden 64 64 --critic-hidden 64 64
-  --actor-lr 3e-4 --critic-lr 3e-4 --entropy-num-states 16 --total-env-steps 100000)
+  --actor-lr 3e-4 --critic-lr 3e-4 --entropy-num-states 16 --entropy-every-env-steps 4000
+  --total-env-steps 100000)
 # the defaults before this log (paper-faithful), pinned for rounds that ran under them
 old_eval=(--eval-chain-noise observation_hash)
 new_eval=(--eval-chain-noise zero)

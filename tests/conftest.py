@@ -14,7 +14,8 @@ from mjx_dacer2.runtime import enable_compilation_cache  # noqa: E402
 enable_compilation_cache()
 jax.config.update("jax_debug_key_reuse", True)
 
-# A run that compiles and trains in seconds: 8 MultiGoal envs, 2 chunks of 6 iterations.
+# A run that compiles and trains in seconds: 8 MultiGoal envs, 2 chunks of 6 iterations (48 env
+# steps each).
 TINY_SETTINGS = dict(
     env="multigoal",
     num_envs=8,
@@ -26,7 +27,8 @@ TINY_SETTINGS = dict(
     updates_per_iteration=2,
     policy_hidden=(16, 16),
     critic_hidden=(16, 16),
-    entropy_every=3,
+    entropy_every_env_steps=12,  # 3 updates
+    eval_every_env_steps=48,  # every chunk
     entropy_num_states=4,
     entropy_num_actions=20,
     entropy_em_iters=3,

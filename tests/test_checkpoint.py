@@ -34,7 +34,7 @@ from mjx_dacer2.training.trainer import make_trainer
 def config(tiny_config):
     """The tiny run, 3 chunks long, saving after every chunk."""
     return tiny_config.replace(
-        total_env_steps=144, save_every_chunks=1, keep_checkpoints=5, progress=False
+        total_env_steps=144, save_every_env_steps=48, keep_checkpoints=5, progress=False
     )
 
 
@@ -67,7 +67,8 @@ def saved_chunks(run_dir: Path) -> list[int]:
 
 
 def interrupt_at(monkeypatch, step: int, signum: int = signal.SIGINT) -> None:
-    """Deliver `signum` to this process right after the chunk ending at `step` is logged."""
+    """Deliver `signum` to this process right after the chunk ending at `step` is logged: the
+    next chunk is already running then, so the run stops after that one."""
     log = RunLogger.log
 
     def log_then_signal(self, s, metrics):
@@ -104,13 +105,13 @@ def copy_run(finished: Path, tmp_path: Path) -> Path:
 
 def test_interrupted_and_resumed_run_is_bit_identical(finished, tmp_path, monkeypatch, config):
     run_dir = tmp_path / "resumed"
-    interrupt_at(monkeypatch, step=48)  # SIGINT during chunk 1: checkpoint after it, then stop
-    with pytest.raises(Stopped, match="stopped by SIGINT after chunk 1/3") as stop:
+    interrupt_at(monkeypatch, step=48)  # SIGINT during chunk 2: checkpoint after it, then stop
+    with pytest.raises(Stopped, match="stopped by SIGINT after chunk 2/3") as stop:
         train(config.replace(run_dir=str(run_dir)))
     assert stop.value.signum == signal.SIGINT
-    assert saved_chunks(run_dir) == [1]
+    assert saved_chunks(run_dir) == [1, 2]
     with open(run_dir / "metrics.jsonl", "a") as f:  # logged after the checkpoint, then lost
-        f.write(json.dumps({"env_steps": 96, "reward": 1.0}) + "\n")
+        f.write(json.dumps({"env_steps": 144, "reward": 1.0}) + "\n")
     monkeypatch.undo()
 
     summary = train(config.replace(run_dir=str(run_dir)), resume=True)
@@ -132,7 +133,7 @@ def test_vmapped_seeds_stop_resume_bit_identical_and_load_alone(tmp_path, monkey
     interrupt_at(monkeypatch, step=48, signum=signal.SIGTERM)  # once per seed's log: SIGTERM
     with pytest.raises(Stopped, match="rerun the same command to continue all 2 seeds"):
         train_seeds(config, seeds, parts)
-    assert [saved_chunks(p) for p in parts] == [[1], [1]]
+    assert [saved_chunks(p) for p in parts] == [[1, 2], [1, 2]]
     monkeypatch.undo()
     summaries = train_seeds(config, seeds, parts, resume=True)
     assert [s["env_steps"] for s in summaries] == [144, 144]
@@ -158,11 +159,11 @@ def test_incompatible_config_is_refused_and_compatible_flags_pass(finished, caps
     assert code == 2 and "incompatible config" in err
     assert "num-envs 8 -> 4" in err and "diffusion-steps 5 -> 3" in err
     config = parse_resume_args(
-        str(finished), ["--total-env-steps", "192", "--eval-every-chunks", "2", "--progress"]
+        str(finished), ["--total-env-steps", "192", "--eval-every-env-steps", "96", "--progress"]
     )
-    assert (config.total_env_steps, config.eval.eval_every_chunks, config.progress) == (
+    assert (config.total_env_steps, config.eval.eval_every_env_steps, config.progress) == (
         192,
-        2,
+        96,
         True,
     )
     assert config.networks.policy_hidden == (16, 16) and config.run_dir == str(finished)
@@ -236,8 +237,8 @@ def test_bad_input_is_one_line_and_keeps_the_run(finished, tmp_path, capsys, arg
 
 def test_sigterm_stops_cleanly_with_a_checkpoint(tmp_path, monkeypatch, capsys, tiny_flags):
     run_dir = tmp_path / "run"
-    interrupt_at(monkeypatch, step=96, signum=signal.SIGTERM)
-    flags = ["--save-every-chunks", "0", "--run-dir", str(run_dir)]
+    interrupt_at(monkeypatch, step=48, signum=signal.SIGTERM)
+    flags = ["--save-every-env-steps", "0", "--run-dir", str(run_dir)]
     code = main(["train", *tiny_flags, "--total-env-steps", "144", *flags])
     assert code == 128 + signal.SIGTERM
     assert "stopped by SIGTERM after chunk 2/3" in capsys.readouterr().out
@@ -246,11 +247,11 @@ def test_sigterm_stops_cleanly_with_a_checkpoint(tmp_path, monkeypatch, capsys, 
 
 KILLED_SAVER = """
 import sys, numpy as np, jax.numpy as jnp
-from mjx_dacer2.storage.checkpoint import Checkpointer
+from mjx_dacer2.storage.checkpoint import Checkpointer, snapshot
 checkpointer = Checkpointer(sys.argv[1], keep=10)
 for step in range(1, 1000):
     state = {"agent": {"w": jnp.full((4,), step)}, "buffer": jnp.full((8_000_000,), step)}
-    checkpointer.save(step, state, {"step": step})
+    checkpointer.save(step, snapshot(state), {"step": step})
     checkpointer.wait()
 """
 
@@ -299,7 +300,7 @@ def test_async_save_writes_a_copy_so_donating_the_state_is_safe(tmp_path, config
         x.unsafe_buffer_pointer() for x in copied.values()
     }
     checkpointer = Checkpointer(tmp_path)
-    checkpointer.save(1, state, {})
+    checkpointer.save(1, copied, {})
     state, _ = trainer.train_chunk(state)  # donates the state while its copy is being written
     checkpointer.close()
     saved = final_state(tmp_path, 1, config)
@@ -368,3 +369,21 @@ def test_stored_config_without_a_later_field_keeps_its_old_behaviour(tiny_config
     assert config_from_dict(flat, "flat run") == tiny_config.resolved()
     with pytest.raises(ValueError, match="unknown fields nope"):
         config_from_dict({**flat, "nope": 1}, "other version")
+
+
+def test_cadences_of_older_runs_convert_to_the_same_schedule(tiny_config):
+    """Runs saved when the entropy cadence counted gradient updates and the evaluation and
+    checkpoint cadences counted chunks keep their schedules: the same updates, the same chunks."""
+    from mjx_dacer2.config.serialize import config_from_dict
+
+    flat = json.loads(json.dumps(tiny_config.flat()))  # 8 envs, U=2, 6 iterations per chunk
+    for name in ("entropy_every_env_steps", "eval_every_env_steps", "save_every_env_steps"):
+        del flat[name]
+    old = dict(flat, entropy_every=3, eval_every_chunks=2, save_every_chunks=0)
+    config = config_from_dict(old, "old run")
+    assert config.entropy_every_updates == 3 and config.entropy.entropy_every_env_steps == 12
+    assert (config.eval.eval_every_env_steps, config.checkpoint.save_every_env_steps) == (96, 0)
+    assert [c for c in range(1, 7) if config.passes_multiple(96, c)] == [2, 4, 6]
+    assert not any(config.passes_multiple(0, c) for c in range(1, 7))
+    # a multiple that falls inside a chunk is served at that chunk's end
+    assert [c for c in range(1, 7) if config.passes_multiple(100, c)] == [3, 5]

@@ -1,6 +1,7 @@
 """The host driver's guards: memory estimated before anything is allocated, and a signal before
 the first chunk (compilation included) stops the process at once."""
 
+import json
 import os
 import signal
 import subprocess
@@ -60,3 +61,36 @@ def test_a_signal_during_compilation_stops_at_once(tmp_path):
     assert code == -signal.SIGTERM and stopped_in < 5, (code, stopped_in)
     assert not [p for p in (run_dir / "checkpoints").iterdir() if p.name.isdigit()]
     assert np.isfinite(stopped_in)
+
+
+def test_dispatching_the_next_chunk_first_changes_nothing(tiny_config, tmp_path):
+    """The overlapped loop (chunk k+1 dispatched before chunk k is evaluated, logged and saved)
+    and the sequential one produce identical logs and checkpoints."""
+    from mjx_dacer2.driver.run import train_seeds
+    from mjx_dacer2.storage.checkpoint import Checkpointer, snapshot
+
+    config = tiny_config.replace(
+        total_env_steps=144, save_every_env_steps=48, keep_checkpoints=5, progress=False
+    )
+    runs = {}
+    for overlap in (True, False):
+        run_dir = tmp_path / f"overlap_{overlap}"
+        train_seeds(config, [0], [run_dir], overlap=overlap)
+        lines = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines()]
+        timing = ("wall_s", "env_steps_per_s", "updates_per_s")
+        records = [{k: v for k, v in r.items() if k not in timing} for r in lines]
+        checkpointer = Checkpointer(run_dir, read_only=True)
+        abstract = jax.eval_shape(
+            make_trainer(config, envs.make("multigoal")).init, jax.random.key(0)
+        )
+        states = [
+            jax.device_get(snapshot(checkpointer.restore_state(c, abstract)))
+            for c in checkpointer.steps()
+        ]
+        checkpointer.close()
+        runs[overlap] = records, checkpointer.steps(), states
+    (records, steps, states), (records_seq, steps_seq, states_seq) = runs[True], runs[False]
+    assert len(records) == 4 and records == records_seq and steps == steps_seq == [1, 2, 3]
+    for ours, theirs in zip(states, states_seq, strict=True):
+        assert ours.keys() == theirs.keys()
+        assert not [k for k in ours if not np.array_equal(ours[k], theirs[k])]

@@ -21,8 +21,9 @@ def test_dacer2_t5_learns_the_quick_start_task(tmp_path):
     config = preset("inverted_pendulum").replace(
         run_dir=str(tmp_path / "run"),
         total_env_steps=16_000,
-        iterations_per_chunk=50,  # an evaluation every 800 env steps
-        save_every_chunks=0,
+        iterations_per_chunk=50,
+        eval_every_env_steps=800,  # every chunk
+        save_every_env_steps=0,
         progress=False,
     )
     resolved = config.resolved()
@@ -50,7 +51,7 @@ def test_dacer2_t5_learns_multigoal(tmp_path):
         critic_hidden=(64, 64),
         actor_lr=3e-4,
         critic_lr=3e-4,
-        entropy_every=200,
+        entropy_every_env_steps=800,  # 200 updates
         entropy_num_states=16,
         num_eval_envs=16,
         progress=False,

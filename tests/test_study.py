@@ -100,7 +100,7 @@ def test_bench_writes_json_csv_markdown_and_plots(tmp_path, tiny_flags):
 def test_sweep_then_plot(tmp_path, tiny_flags):
     runs, figs = tmp_path / "runs", tmp_path / "figs"
     flags = ["--variants", "dacer2:2", "sac", "--seeds", "0", "1", "--out", str(runs)]
-    assert main(["sweep", *flags, *tiny_flags, "--eval-every-chunks", "1"]) == 0
+    assert main(["sweep", *flags, *tiny_flags, "--eval-every-env-steps", "48"]) == 0
     for label in ("dacer2_T2", "sac"):
         returns = []
         for seed in (0, 1):

@@ -133,8 +133,10 @@ class EntropyConfig(Section):
     """alpha at the start (log_alpha = log of this)."""
     target_entropy_per_dim: float = -0.9
     """Target entropy = this * action dimension."""
-    entropy_every: int = 10_000
-    """Estimate entropy and step log_alpha every this many gradient updates (and at the first)."""
+    entropy_every_env_steps: int = 200_000
+    """Estimate entropy and step log_alpha once per this many env steps (and at the first
+    update); counted in gradient updates at the run's update-to-data ratio, see
+    `Config.entropy_every_updates`."""
     entropy_num_states: int = 256
     """States (from the batch) used for the entropy estimate."""
     entropy_num_actions: int = 200
@@ -189,8 +191,9 @@ class SacConfig(Section):
 class EvalConfig(Section):
     """Evaluation of the deterministic policy between chunks."""
 
-    eval_every_chunks: int = 1
-    """Evaluate the deterministic policy after every this many chunks (0: only at the end)."""
+    eval_every_env_steps: int = 20_000
+    """Evaluate the deterministic policy once per this many env steps, at the end of the chunk
+    that passes each multiple (0: only at the end)."""
     num_eval_envs: int = 16
     """Parallel evaluation episodes."""
 
@@ -199,9 +202,10 @@ class EvalConfig(Section):
 class CheckpointConfig(Section):
     """Checkpoints (see mjx_dacer2.storage.checkpoint)."""
 
-    save_every_chunks: int = 5
-    """Checkpoint the whole train state every this many chunks (0: only at the end and when
-    stopped by SIGINT/SIGTERM); saves are asynchronous."""
+    save_every_env_steps: int = 100_000
+    """Checkpoint the whole train state once per this many env steps, at the end of the chunk
+    that passes each multiple (0: only at the end and when stopped by SIGINT/SIGTERM); saves are
+    asynchronous."""
     keep_checkpoints: int = 2
     """Newest checkpoints kept on disk."""
     keep_best_checkpoint: bool = True
@@ -270,6 +274,22 @@ class Config:
         if self.algo == "sac":
             return self.algo
         return f"{self.algo} T={self.resolved().diffusion.diffusion_steps}"
+
+    @property
+    def entropy_every_updates(self) -> int:
+        """The entropy cadence in gradient updates: `entropy_every_env_steps` at the run's
+        update-to-data ratio U / num_envs (at least every update), so a 16-env CPU run and a
+        4096-env GPU run step alpha equally often per env step."""
+        per_env_step = self.loop.updates_per_iteration / self.loop.num_envs
+        return max(1, round(self.entropy.entropy_every_env_steps * per_env_step))
+
+    def passes_multiple(self, every_env_steps: int, chunk: int) -> bool:
+        """Whether chunk `chunk` (1-based) ends the first chunk at or past a multiple of
+        `every_env_steps` (0: never)."""
+        if every_env_steps <= 0:
+            return False
+        size = self.env_steps_per_chunk
+        return chunk * size // every_env_steps > (chunk - 1) * size // every_env_steps
 
     @property
     def learning_starts(self) -> int:

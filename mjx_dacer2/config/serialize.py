@@ -13,6 +13,23 @@ from mjx_dacer2.config.schema import FIELD_NAMES, SECTION_TYPES, Config, ConfigE
 FIELDS_OF_OLDER_RUNS = {"eval_chain_noise": "observation_hash"}
 
 
+def _cadences_in_env_steps(flat: dict) -> dict:
+    """Runs saved before the cadences were counted in env steps: their entropy cadence (in
+    gradient updates) and evaluation and checkpoint cadences (in chunks), converted to the env
+    steps that reproduce them."""
+    loop = {k: flat.get(k, getattr(Config().loop, k)) for k in ("num_envs", "iterations_per_chunk")}
+    updates = flat.get("updates_per_iteration", Config().loop.updates_per_iteration)
+    chunk = loop["num_envs"] * loop["iterations_per_chunk"]
+    flat = dict(flat)
+    if "entropy_every" in flat:  # inverse of Config.entropy_every_updates
+        per_update = loop["num_envs"] / max(updates, 1)
+        flat["entropy_every_env_steps"] = round(flat.pop("entropy_every") * per_update)
+    for name in ("eval_every", "save_every"):
+        if f"{name}_chunks" in flat:
+            flat[f"{name}_env_steps"] = flat.pop(f"{name}_chunks") * chunk
+    return flat
+
+
 def config_to_dict(config: Config) -> dict:
     """JSON-ready nested dict: run-level fields, then one dict per section (tuples -> lists)."""
     return json.loads(json.dumps(dataclasses.asdict(config)))
@@ -32,7 +49,7 @@ def config_from_dict(data: dict, where: str) -> Config:
             flat.update(value)
         else:
             flat[name] = value
-    flat = {**FIELDS_OF_OLDER_RUNS, **flat}
+    flat = {**FIELDS_OF_OLDER_RUNS, **_cadences_in_env_steps(flat)}
     unknown = sorted(set(flat) - set(FIELD_NAMES))
     if unknown:
         raise ConfigError(

@@ -30,7 +30,7 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         iterations_per_chunk=c.loop.iterations_per_chunk,
         num_eval_envs=c.eval.num_eval_envs,
         policy_delay=c.learning.policy_delay,
-        entropy_every=c.entropy.entropy_every,
+        entropy_every_env_steps=c.entropy.entropy_every_env_steps,
         entropy_num_actions=c.entropy.entropy_num_actions,
         entropy_num_states=c.entropy.entropy_num_states,
     )
@@ -78,8 +78,9 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         raise ConfigError(
             f"grad-loss-weight (eta) must be >= 0, got {c.grad_loss.grad_loss_weight}"
         )
-    if c.checkpoint.save_every_chunks < 0:
-        raise ConfigError(f"save-every-chunks must be >= 0, got {c.checkpoint.save_every_chunks}")
+    for name in ("eval_every_env_steps", "save_every_env_steps"):
+        if c.get(name) < 0:
+            raise ConfigError(f"{name.replace('_', '-')} must be >= 0, got {c.get(name)}")
     if c.checkpoint.keep_checkpoints < 1:
         raise ConfigError(f"keep-checkpoints must be >= 1, got {c.checkpoint.keep_checkpoints}")
 

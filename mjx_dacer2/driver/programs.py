@@ -20,6 +20,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from mjx_dacer2.storage.checkpoint import plain_copy
 from mjx_dacer2.training.evaluate import Evaluator
 from mjx_dacer2.training.trainer import Trainer, TrainState
 
@@ -86,12 +87,29 @@ class SeedPrograms:
         run = self.evaluator.run_unjitted
         return jax.jit(jax.vmap(run) if self.vmapped else run)
 
-    def evaluate(self, state: TrainState, keys: list[jax.Array]) -> list[dict]:
-        """Evaluation metrics of every seed, as floats; seed i uses keys[i]."""
+    def dispatch_evaluation(self, state: TrainState, keys: list[jax.Array]) -> Any:
+        """Start evaluating every seed (seed i with keys[i]); returns device arrays at once."""
         params = self.trainer.learner.policy_params(state.agent)
         key = jnp.stack(keys) if self.vmapped else keys[0]
-        metrics = jax.device_get(self._evaluate(params, state.obs_stats, key))
+        return self._evaluate(params, state.obs_stats, key)
+
+    def evaluation_metrics(self, dispatched: Any) -> list[dict]:
+        """Wait for a dispatched evaluation: its metrics per seed, as floats."""
+        metrics = jax.device_get(dispatched)
         return [{k: float(v) for k, v in m.items()} for m in self.per_seed(metrics)]
+
+    def evaluate(self, state: TrainState, keys: list[jax.Array]) -> list[dict]:
+        """Evaluation metrics of every seed, as floats; seed i uses keys[i]."""
+        return self.evaluation_metrics(self.dispatch_evaluation(state, keys))
+
+    def seed_snapshot(self, state: TrainState, i: int) -> dict:
+        """A device copy of seed i's state in checkpoint form (`storage.checkpoint.snapshot`):
+        taken before the next chunk donates `state`, saved while that chunk runs."""
+        return self._seed_snapshot(state, i)
+
+    @functools.cached_property
+    def _seed_snapshot(self):
+        return jax.jit(lambda state, i: plain_copy(self.seed_state(state, i)), static_argnums=1)
 
     def seed_state(self, state: TrainState, i: int) -> TrainState:
         """Seed i's own state (a normal single-run state: what its checkpoint holds)."""

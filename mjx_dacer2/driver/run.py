@@ -94,10 +94,16 @@ def train(config: Config, resume: bool = False) -> dict:
 
 
 def train_seeds(
-    config: Config, seeds: list[int], run_dirs: list[str | Path], resume: bool = False
+    config: Config,
+    seeds: list[int],
+    run_dirs: list[str | Path],
+    resume: bool = False,
+    overlap: bool = True,
 ) -> list[dict]:
     """Train `config` for every seed at once (vmapped when more than one), seed i in
-    run_dirs[i]; with `resume`, continue every seed from its newest checkpoint they all have."""
+    run_dirs[i]; with `resume`, continue every seed from its newest checkpoint they all have.
+    `overlap=False` makes the host finish each chunk before dispatching the next (for measuring
+    what the overlap buys; the run is bit-identical either way)."""
     config = config.resolved()  # the algo's own T and eta, stored explicitly in config.json
     validate(config, envs.names())
     if len(seeds) != len(run_dirs) or not seeds:
@@ -113,7 +119,7 @@ def train_seeds(
                     d, config.checkpoint.keep_checkpoints, config.checkpoint.keep_best_checkpoint
                 )
             )
-        return _train(configs, dirs, checkpointers, resume)
+        return _train(configs, dirs, checkpointers, resume, overlap)
     finally:
         for checkpointer in checkpointers:
             checkpointer.close()  # waits for the last asynchronous save
@@ -154,7 +160,11 @@ def _restore(programs: SeedPrograms, configs: list[Config], checkpointers: list[
 
 
 def _train(
-    configs: list[Config], dirs: list[Path], checkpointers: list[Checkpointer], resume: bool
+    configs: list[Config],
+    dirs: list[Path],
+    checkpointers: list[Checkpointer],
+    resume: bool,
+    overlap: bool,
 ) -> list[dict]:
     if resume:  # refuse an incompatible config before anything is built or compiled
         for i, checkpointer in enumerate(checkpointers):
@@ -201,7 +211,9 @@ def _train(
                 untrained = programs.evaluate(state, [jax.random.fold_in(k, 0) for k in key_eval])
                 for logger, metrics in zip(loggers, untrained, strict=True):
                     logger.log(0, metrics)
-            loop = _Loop(configs, programs, chunk_fn, loggers, checkpointers, key_eval, stop)
+            loop = _Loop(
+                configs, programs, chunk_fn, loggers, checkpointers, key_eval, stop, overlap
+            )
             summaries = loop.run(state, start_chunk)
         finally:
             for logger in loggers:
@@ -230,62 +242,61 @@ def _train(
 
 
 class _Loop:
-    """The chunk loop shared by every seed count."""
+    """The chunk loop shared by every seed count.
 
-    def __init__(self, configs, programs, chunk_fn, loggers, checkpointers, key_eval, stop):
+    With `overlap` (the default) chunk k+1 is dispatched before the host waits for chunk k's
+    metrics, evaluates, logs or saves: the evaluation and the checkpoint copy of chunk k's state
+    are dispatched first (device work, queued before chunk k+1, which then donates the state),
+    and everything the host does for chunk k runs while chunk k+1 computes. Without it the host
+    finishes chunk k before dispatching chunk k+1 (the old loop; `benchmarks/chunk_gap.py`
+    measures the difference). Both run the same programs on the same data: bit-identical runs.
+    """
+
+    def __init__(
+        self, configs, programs, chunk_fn, loggers, checkpointers, key_eval, stop, overlap
+    ):
         self.configs, self.programs, self.chunk_fn = configs, programs, chunk_fn
         self.loggers, self.checkpointers = loggers, checkpointers
-        self.key_eval, self.stop = key_eval, stop
+        self.key_eval, self.stop, self.overlap = key_eval, stop, overlap
         self.config = configs[0]
 
     def run(self, state, start_chunk: int) -> list[dict]:
-        config, programs = self.config, self.programs
+        config = self.config
         last = [_last_eval(logger.records) for logger in self.loggers]
         chunk = start_chunk
-        tick = time.perf_counter()
-        for chunk in range(start_chunk + 1, config.num_chunks + 1):
-            state, sums = self.chunk_fn(state)
-            sums = programs.per_seed(jax.device_get(sums))
-            self.stop.arm()  # there is something to save now: signals checkpoint, then stop
-            seconds = time.perf_counter() - tick
-            step = int(state.env_steps)
+        pending = self.chunk_fn(state) if chunk < config.num_chunks else None
+        arrived = time.perf_counter()  # when the previous chunk's metrics reached the host
+        idle = None  # the device's idle time before this chunk: from the end of the previous
+        # chunk's device work (its metrics and evaluation on the host) to this chunk's dispatch
+        while pending is not None:
+            chunk += 1
+            state, sums = pending
             is_last = chunk == config.num_chunks
-            every = config.eval.eval_every_chunks
             evals = None
-            if is_last or (every and chunk % every == 0):
-                evals = programs.evaluate(
-                    state, [jax.random.fold_in(k, chunk) for k in self.key_eval]
-                )
-            records = []
-            for i, logger in enumerate(self.loggers):
-                who = f"seed {self.configs[i].seed}: " if programs.vmapped else ""
-                metrics = summarize_chunk(
-                    sums[i],
-                    config.loop.iterations_per_chunk,
-                    programs.trainer.learner.actor_metric_names,
-                )
-                metrics["env_steps_per_s"] = config.env_steps_per_chunk / seconds
-                metrics["updates_per_s"] = metrics["updates"] / seconds
-                if programs.vmapped:
-                    metrics["seeds_in_program"] = programs.num_seeds
-                check_finite(step, metrics, who)
-                if evals is not None:
-                    metrics.update(evals[i])
-                    check_finite(step, metrics, who)
-                    last[i] = metrics
-                logger.log(step, metrics)
-                records.append(metrics)
-            tick = time.perf_counter()  # the (blocking part of the) save counts in the next chunk
-            save = config.checkpoint.save_every_chunks
-            if is_last or self.stop.signum is not None or (save and chunk % save == 0):
-                self._save(chunk, state, step, records)
-            if self.stop.signum is not None:
-                break
+            if is_last or config.passes_multiple(config.eval.eval_every_env_steps, chunk):
+                keys = [jax.random.fold_in(k, chunk) for k in self.key_eval]
+                evals = self.programs.dispatch_evaluation(state, keys)
+            if self.overlap:
+                pending, copies, next_dispatched = self._advance(state, chunk, is_last)
+            sums = self.programs.per_seed(jax.device_get(sums))
+            self.stop.arm()  # there is something to save now: signals checkpoint, then stop
+            seconds, arrived = time.perf_counter() - arrived, time.perf_counter()
+            if evals is not None:
+                evals = self.programs.evaluation_metrics(evals)
+            device_done = time.perf_counter()
+            records = self._log(chunk, sums, evals, seconds, idle)
+            if evals is not None:
+                last = records
+            if not self.overlap:
+                pending, copies, next_dispatched = self._advance(state, chunk, is_last)
+            if copies:
+                self._save(chunk, copies, records)
+            idle = max(0.0, next_dispatched - device_done)
         for checkpointer in self.checkpointers:
             checkpointer.wait()
         return [
             {
-                "env_steps": int(state.env_steps),
+                "env_steps": chunk * config.env_steps_per_chunk,
                 "chunk": chunk,
                 "final_return": last[i].get("eval_return"),
                 "final_return_std": last[i].get("eval_return_std"),
@@ -294,18 +305,63 @@ class _Loop:
             for i in range(len(self.loggers))
         ]
 
-    def _save(self, chunk: int, state, step: int, records: list[dict]) -> None:
+    def _advance(self, state, chunk: int, is_last: bool):
+        """(the next chunk's (state, sums) or None, checkpoint copies of `state` or None, the
+        time the next chunk was dispatched):
+        copies when a save is due (or a signal asks to stop), then the next chunk unless this
+        was the last or a signal asks to stop. Reads the stop flag once, so a run never stops
+        without saving."""
+        config, stopping = self.config, self.stop.signum is not None
+        copies = None
+        if (
+            is_last
+            or stopping
+            or config.passes_multiple(config.checkpoint.save_every_env_steps, chunk)
+        ):
+            copies = [self.programs.seed_snapshot(state, i) for i in range(len(self.loggers))]
+        pending = None if is_last or stopping else self.chunk_fn(state)
+        return pending, copies, time.perf_counter()
+
+    def _log(self, chunk, sums: list, evals: list | None, seconds: float, idle: float | None):
+        """Log chunk `chunk` of every seed: its metric sums, evaluation, throughput over
+        `seconds` since the previous chunk, and `idle`: the seconds between the end of the previous
+        chunk's device work (metrics and evaluation fetched) and this chunk's dispatch (0 when
+        it was dispatched before)."""
+        config, programs = self.config, self.programs
+        step = chunk * config.env_steps_per_chunk
+        records = []
+        for i, logger in enumerate(self.loggers):
+            who = f"seed {self.configs[i].seed}: " if programs.vmapped else ""
+            metrics = summarize_chunk(
+                sums[i],
+                config.loop.iterations_per_chunk,
+                programs.trainer.learner.actor_metric_names,
+            )
+            metrics["env_steps_per_s"] = config.env_steps_per_chunk / seconds
+            metrics["updates_per_s"] = metrics["updates"] / seconds
+            if idle is not None:
+                metrics["idle_before_chunk_s"] = idle
+            if programs.vmapped:
+                metrics["seeds_in_program"] = programs.num_seeds
+            check_finite(step, metrics, who)
+            if evals is not None:
+                metrics.update(evals[i])
+                check_finite(step, metrics, who)
+            logger.log(step, metrics)
+            records.append(metrics)
+        return records
+
+    def _save(self, chunk: int, copies: list[dict], records: list[dict]) -> None:
         env = self.programs.trainer.env
         for i, checkpointer in enumerate(self.checkpointers):
             meta = dict(
                 config=config_to_dict(self.configs[i]),
-                env_steps=step,
+                env_steps=chunk * self.config.env_steps_per_chunk,
                 obs_size=env.obs_size,
                 action_size=env.action_size,
                 history=list(self.loggers[i].records),
             )
-            seed_state = self.programs.seed_state(state, i)
-            checkpointer.save(chunk, seed_state, meta, records[i].get("eval_return"))
+            checkpointer.save(chunk, copies[i], meta, records[i].get("eval_return"))
 
 
 def _last_eval(records: list[dict]) -> dict:

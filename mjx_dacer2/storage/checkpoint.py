@@ -67,7 +67,7 @@ def _is_key(leaf: Any) -> bool:
     return jnp.issubdtype(leaf.dtype, jax.dtypes.prng_key)
 
 
-def _plain_copy(tree: Any) -> dict[str, jax.Array]:
+def plain_copy(tree: Any) -> dict[str, jax.Array]:
     """Fresh copies of the non-empty leaves, typed PRNG keys as their uint32 key data."""
     return {
         name: jax.random.key_data(leaf) if _is_key(leaf) else jnp.copy(leaf)
@@ -76,12 +76,12 @@ def _plain_copy(tree: Any) -> dict[str, jax.Array]:
     }
 
 
-snapshot = jax.jit(_plain_copy)  # outputs are new buffers: donating the input later is safe
+snapshot = jax.jit(plain_copy)  # outputs are new buffers: donating the input later is safe
 
 
 def restore_target(abstract_tree: Any) -> dict[str, np.ndarray]:
     """Unwritten numpy arrays shaped like `snapshot(tree)`: orbax restores into numpy."""
-    flat = jax.eval_shape(_plain_copy, abstract_tree)
+    flat = jax.eval_shape(plain_copy, abstract_tree)
     return {k: np.empty(v.shape, v.dtype) for k, v in flat.items()}
 
 
@@ -184,9 +184,10 @@ class Checkpointer:
     def step_dir(self, step: int) -> Path:
         return self.directory / str(step)
 
-    def save(self, step: int, state: Any, meta: dict, eval_return: float | None = None) -> None:
-        """Start saving `state` (a copy of it) at `step`; returns once the copy is handed over."""
-        policy, rest = split_policy(snapshot(state))
+    def save(self, step: int, copy: dict, meta: dict, eval_return: float | None = None) -> None:
+        """Start saving `copy` = `snapshot(state)` at `step` (a device copy: the state itself may
+        be donated to the next chunk meanwhile); returns once orbax has taken it over."""
+        policy, rest = split_policy(copy)
         args = ocp.args.Composite(
             state=ocp.args.StandardSave(rest),
             policy=ocp.args.StandardSave(policy),

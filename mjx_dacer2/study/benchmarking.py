@@ -5,9 +5,9 @@ latency for one state and for a batch, (b) one gradient update, (c) the fused tr
 steps/s at the config's update-to-data ratio, (d) compile time of the training chunk. All
 variants are compiled first, then timed in interleaved rounds (so load changes on a shared machine
 hit every variant alike); each number is the median over all rounds' calls after a warm-up call,
-with `block_until_ready`. The
-periodic entropy estimate is switched off in (b) and (c) (it runs once per `entropy_every`
-updates and is reported by nobody here). `write_results` emits JSON, CSV and a markdown table.
+with `block_until_ready`. The periodic entropy estimate is switched off in (b) and (c) (it runs
+once per `entropy_every_env_steps` and is reported by nobody here). `write_results` emits JSON,
+CSV and a markdown table.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from mjx_dacer2.config.variants import apply_variant, parse_variant
 from mjx_dacer2.training.replay import sample_batch
 from mjx_dacer2.training.trainer import Trainer, make_trainer
 
-NO_ENTROPY = 10**9  # entropy_every that never fires after the first update
+NO_ENTROPY = 10**8  # entropy_every_env_steps that never fires after the first update
 
 
 def timed_call(fn, *args) -> Callable[[], float]:
@@ -145,7 +145,11 @@ def sampling_timer(trainer: Trainer, batch: int) -> Callable[[], float]:
 
 def prepare_variant(base: Config, spec: str, batch: int) -> tuple[dict, dict]:
     """Compile everything of variant `ALGO[:T][:field=value...]`: (row so far, named timers)."""
-    config = apply_variant(base, parse_variant(spec)).replace(entropy_every=NO_ENTROPY).resolved()
+    config = (
+        apply_variant(base, parse_variant(spec))
+        .replace(entropy_every_env_steps=NO_ENTROPY)
+        .resolved()
+    )
     trainer = make_trainer(config, envs.make(config.env, config.loop.episode_length))
     state = jax.jit(trainer.init)(jax.random.key(0))
     chunk, compile_s = compile_chunk(trainer, state)

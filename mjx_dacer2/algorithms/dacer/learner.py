@@ -118,7 +118,7 @@ class DacerLearner:
         state, actor_metrics = jax.lax.cond(
             do_actor, self._actor_and_targets, self._skip_actor, state, batch.obs, key_actor
         )
-        do_entropy = state.num_updates % c.entropy.entropy_every == 0
+        do_entropy = state.num_updates % c.entropy_every_updates == 0
         state = jax.lax.cond(
             do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
         )

@@ -85,11 +85,14 @@ class DacerSettings:
     critic: CriticConfig
     entropy: EntropyConfig
     grad_loss: GradLossConfig
+    entropy_every_updates: int  # the entropy cadence at the run's update-to-data ratio
 
     @classmethod
     def of(cls, config: Config) -> DacerSettings:
         c = config.resolved()
-        return cls(c.learning, c.diffusion, c.critic, c.entropy, c.grad_loss)
+        return cls(
+            c.learning, c.diffusion, c.critic, c.entropy, c.grad_loss, c.entropy_every_updates
+        )
 
 
 @dataclass(frozen=True)
