@@ -108,10 +108,17 @@ run_round() {
       seeds=(3 4 5)
       modes_round r8-multigoal-replicate dacer2 --algo dacer2 --grad-loss-weight 1
       modes_round r8-multigoal-replicate dacer2-eta0p01 --algo dacer2 --grad-loss-weight 0.01 ;;
+    r9-batch-vs-updates)  # issue 10: at one replay ratio (U x batch / num_envs = 64 samples per
+      # env step), can fewer updates on larger batches (what a GPU does cheaply) replace updates?
+      sweep r9-batch-vs-updates "${pendulum[@]}" "${new_eval[@]}" -- dacer2:5 \
+        dacer2:5:updates_per_iteration=2:batch_size=512 \
+        dacer2:5:updates_per_iteration=1:batch_size=1024 sac:updates_per_iteration=1:batch_size=1024 ;;
     all)
       for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
         targets-pendulum targets-double targets-double-t20 targets-double-400k \
-        targets-multigoal r7-multigoal-eta r8-multigoal-replicate; do run_round "$r"; done ;;
+        targets-multigoal r7-multigoal-eta r8-multigoal-replicate r9-batch-vs-updates; do
+        run_round "$r"
+      done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;
   esac
 }
