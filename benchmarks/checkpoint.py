@@ -34,7 +34,7 @@ import tyro
 from mjx_dacer2 import envs
 from mjx_dacer2.config import preset
 from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
-from mjx_dacer2.storage.checkpoint import Checkpointer
+from mjx_dacer2.storage.checkpoint import Checkpointer, snapshot
 from mjx_dacer2.training.trainer import make_trainer
 
 RESULTS = Path(__file__).parent / "results"
@@ -82,7 +82,7 @@ def measure_save_restore(env_name: str, repeats: int, root: Path) -> dict:
     blocking, total, restore = [], [], []
     for step in range(repeats + 1):  # the first round warms up (jit of the copy, orbax threads)
         start = time.perf_counter()
-        checkpointer.save(step, state, {"step": step})
+        checkpointer.save(step, snapshot(state), {"step": step})
         blocked = time.perf_counter() - start
         checkpointer.wait()
         saved = time.perf_counter() - start
@@ -116,7 +116,7 @@ def measure_throughput(args: Args, root: Path) -> dict:
         jax.device_get(sums)
     checkpointer = Checkpointer(root / "throughput", keep=2, keep_best=False)
     start = time.perf_counter()
-    checkpointer.save(0, state, {})  # once per run: jit of the copy, orbax's threads
+    checkpointer.save(0, snapshot(state), {})  # once per run: jit of the copy, orbax's threads
     checkpointer.wait()
     first_save_s = time.perf_counter() - start
     seconds: dict[str, list[float]] = {"on": [], "off": []}
@@ -128,7 +128,9 @@ def measure_throughput(args: Args, root: Path) -> dict:
                 state, sums = trainer.train_chunk(state)
                 jax.device_get(sums)  # the driver's one sync per chunk
                 if mode == "on" and chunk == 0:
-                    checkpointer.save(pair + 1, state, {})  # written during the next chunk
+                    checkpointer.save(
+                        pair + 1, snapshot(state), {}
+                    )  # written during the next chunk
             if mode == "on":
                 checkpointer.wait()  # nothing spills into the next block
             seconds[mode].append(time.perf_counter() - start)

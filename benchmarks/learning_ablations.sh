@@ -113,10 +113,15 @@ run_round() {
       sweep r9-batch-vs-updates "${pendulum[@]}" "${new_eval[@]}" -- dacer2:5 \
         dacer2:5:updates_per_iteration=2:batch_size=512 \
         dacer2:5:updates_per_iteration=1:batch_size=1024 sac:updates_per_iteration=1:batch_size=1024 ;;
+    r10-batch-lr)  # round 9's larger batches again, their learning rates scaled up with the batch
+      sweep r10-batch-lr "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:updates_per_iteration=2:batch_size=512:actor_lr=0.0006:critic_lr=0.0006 \
+        dacer2:5:updates_per_iteration=2:batch_size=512:actor_lr=0.0012:critic_lr=0.0012 ;;
     all)
       for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
         targets-pendulum targets-double targets-double-t20 targets-double-400k \
-        targets-multigoal r7-multigoal-eta r8-multigoal-replicate r9-batch-vs-updates; do
+        targets-multigoal r7-multigoal-eta r8-multigoal-replicate r9-batch-vs-updates \
+        r10-batch-lr; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

@@ -25,7 +25,7 @@ from mjx_dacer2.launch.cli import main
 from mjx_dacer2.launch.train import parse_resume_args
 from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError, snapshot
 from mjx_dacer2.storage.export import export_policy, load_checkpoint_policy
-from mjx_dacer2.storage.logger import RunLogger
+from mjx_dacer2.storage.logger import WALL_CLOCK_METRICS, RunLogger
 from mjx_dacer2.training.normalizer import normalize
 from mjx_dacer2.training.trainer import make_trainer
 
@@ -39,7 +39,7 @@ def config(tiny_config):
 
 
 PRNG = jax.dtypes.prng_key
-VOLATILE = {"wall_s", "env_steps_per_s", "updates_per_s"}  # wall-clock fields may differ
+VOLATILE = WALL_CLOCK_METRICS  # wall-clock fields may differ
 
 
 def records(run_dir: Path) -> list[dict]:

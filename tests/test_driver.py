@@ -16,6 +16,7 @@ import pytest
 from mjx_dacer2 import envs
 from mjx_dacer2.config import ConfigError
 from mjx_dacer2.driver import memory, train
+from mjx_dacer2.storage.logger import WALL_CLOCK_METRICS
 from mjx_dacer2.training.trainer import make_trainer
 
 
@@ -77,8 +78,7 @@ def test_dispatching_the_next_chunk_first_changes_nothing(tiny_config, tmp_path)
         run_dir = tmp_path / f"overlap_{overlap}"
         train_seeds(config, [0], [run_dir], overlap=overlap)
         lines = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines()]
-        timing = ("wall_s", "env_steps_per_s", "updates_per_s")
-        records = [{k: v for k, v in r.items() if k not in timing} for r in lines]
+        records = [{k: v for k, v in r.items() if k not in WALL_CLOCK_METRICS} for r in lines]
         checkpointer = Checkpointer(run_dir, read_only=True)
         abstract = jax.eval_shape(
             make_trainer(config, envs.make("multigoal")).init, jax.random.key(0)

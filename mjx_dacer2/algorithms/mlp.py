@@ -1,4 +1,5 @@
-"""Network parts the algorithms share: the mish MLP and the number of twin critics."""
+"""Network parts the algorithms share: the MLP (mish by default, as DACER) and the number of
+twin critics."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ import flax.linen as nn
 import jax
 
 NUM_CRITICS = 2  # twin critics, stacked on a leading axis of their params
+ACTIVATIONS = {"mish": jax.nn.mish, "relu": jax.nn.relu}  # config.schema.Activation
 
 
 class MLP(nn.Module):
     hidden: Sequence[int]
     out: int
+    activation: str = "mish"
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
+        act = ACTIVATIONS[self.activation]
         for width in self.hidden:
-            x = jax.nn.mish(nn.Dense(width)(x))
+            x = act(nn.Dense(width)(x))
         return nn.Dense(self.out)(x)

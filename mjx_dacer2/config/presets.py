@@ -11,8 +11,37 @@ from mjx_dacer2.config.schema import Config
 SMALL_TASK_CADENCES = dict(
     entropy_every_env_steps=8_000, eval_every_env_steps=8_000, save_every_env_steps=40_000
 )
+# The GPU presets (locomotion): 1024 envs, 16 updates of batch 4096 per iteration (1/64 update
+# per env step, 64 samples per env step), lr 3e-4. Rounds 9-10 of the learning log: at equal
+# samples per env step, fewer updates on larger batches learn far slower, and scaling the lr
+# with the batch recovers only part of it; so the GPU presets keep updates per env step at
+# FastTD3's ratio (2 per 128 envs) and use the larger batch a GPU affords on top.
+# (docs/algorithm.md section 5; unmeasured on a GPU: benchmarks/gpu.sh.)
+GPU_LOOP = dict(
+    num_envs=1024,
+    updates_per_iteration=16,
+    batch_size=4096,
+    actor_lr=3e-4,
+    critic_lr=3e-4,
+    iterations_per_chunk=50,
+    eval_every_env_steps=500_000,
+    save_every_env_steps=2_000_000,
+    num_eval_envs=128,
+)
 # A GPU run alpha-steps as often per run as DACER did in its whole run (1.5M updates / 10,000).
 ALPHA_STEPS_PER_RUN = 150
+
+
+def _gpu(total_env_steps: int, warmup_steps: int, **extra) -> dict:
+    """A GPU preset: GPU_LOOP, the run's length and warm-up, its entropy cadence, extras."""
+    return dict(
+        GPU_LOOP,
+        total_env_steps=total_env_steps,
+        warmup_steps=warmup_steps,
+        entropy_every_env_steps=total_env_steps // ALPHA_STEPS_PER_RUN,
+        **extra,
+    )
+
 
 # Per-env presets: only what differs from the defaults (ALGORITHM.md sections 1-2, adapted to
 # many parallel envs). CPU-sized where the task is cheap enough to learn on a laptop.
@@ -59,37 +88,21 @@ ENV_PRESETS: dict[str, dict] = {
         warmup_steps=5_000,
         **SMALL_TASK_CADENCES,
     ),
-    "hopper": dict(total_env_steps=3_000_000, num_envs=1024, warmup_steps=30_000),
-    "walker2d": dict(total_env_steps=5_000_000, num_envs=1024, warmup_steps=30_000),
-    "swimmer": dict(total_env_steps=3_000_000, num_envs=1024, warmup_steps=30_000),
-    "pusher": dict(total_env_steps=3_000_000, num_envs=1024, warmup_steps=30_000),
-    "ant": dict(total_env_steps=10_000_000, num_envs=2048, warmup_steps=30_000),
-    "halfcheetah": dict(
-        total_env_steps=10_000_000,
-        num_envs=2048,
-        warmup_steps=200_000,
-        exploration_noise_scale=0.15,
-    ),
-    "humanoid": dict(
-        total_env_steps=20_000_000,
-        num_envs=2048,
-        warmup_steps=200_000,
+    "hopper": _gpu(3_000_000, 30_000),
+    "walker2d": _gpu(5_000_000, 30_000),
+    "swimmer": _gpu(3_000_000, 30_000),
+    "pusher": _gpu(3_000_000, 30_000),
+    "ant": _gpu(10_000_000, 30_000),
+    "halfcheetah": _gpu(10_000_000, 200_000, exploration_noise_scale=0.15),
+    "humanoid": _gpu(
+        20_000_000,
+        200_000,
         exploration_noise_scale=0.15,
         policy_hidden=(512, 512, 512),
         critic_hidden=(512, 512, 512),
         normalize_observations=True,
     ),
 }
-for _preset in ENV_PRESETS.values():  # large-env presets: a chunk is a few seconds on a GPU
-    if _preset.get("num_envs", 0) >= 1024:
-        _preset.setdefault("iterations_per_chunk", 50)
-        _preset.setdefault("updates_per_iteration", 16)
-        _preset.setdefault("eval_every_env_steps", 500_000)
-        _preset.setdefault("save_every_env_steps", 2_000_000)
-        _preset.setdefault(
-            "entropy_every_env_steps", _preset["total_env_steps"] // ALPHA_STEPS_PER_RUN
-        )
-        _preset.setdefault("num_eval_envs", 128)
 
 
 def preset(env: str) -> Config:

@@ -23,6 +23,7 @@ CriticLoss = Literal["dsac_t", "mse"]
 EntropyActions = Literal["clipped", "unclipped"]
 EvalChainNoise = Literal["observation_hash", "zero"]
 TimeWeight = Literal["exp", "constant", "normalized_exp"]
+Activation = Literal["mish", "relu"]
 
 
 class ConfigError(ValueError):
@@ -68,6 +69,9 @@ class NetworkConfig(Section):
     """Hidden widths of each distributional critic."""
     time_embed_dim: int = 16
     """Sinusoidal time-embedding size."""
+    activation: Activation = "mish"
+    """Hidden-layer activation of every network: mish (DACER) or relu (Brax's SAC; about a
+    third cheaper per update on a CPU)."""
 
 
 @dataclass(frozen=True)

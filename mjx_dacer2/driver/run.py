@@ -266,8 +266,7 @@ class _Loop:
         chunk = start_chunk
         pending = self.chunk_fn(state) if chunk < config.num_chunks else None
         arrived = time.perf_counter()  # when the previous chunk's metrics reached the host
-        idle = None  # the device's idle time before this chunk: from the end of the previous
-        # chunk's device work (its metrics and evaluation on the host) to this chunk's dispatch
+        idle = None  # the device's wait before this chunk (see `_log`)
         while pending is not None:
             chunk += 1
             state, sums = pending
@@ -306,11 +305,10 @@ class _Loop:
         ]
 
     def _advance(self, state, chunk: int, is_last: bool):
-        """(the next chunk's (state, sums) or None, checkpoint copies of `state` or None, the
-        time the next chunk was dispatched):
-        copies when a save is due (or a signal asks to stop), then the next chunk unless this
-        was the last or a signal asks to stop. Reads the stop flag once, so a run never stops
-        without saving."""
+        """Take checkpoint copies of `state` when a save is due (or a signal asks to stop), then
+        dispatch the next chunk unless this was the last or a signal asks to stop. Returns (the
+        next chunk's (state, sums) or None, the copies or None, when it was dispatched). Reads
+        the stop flag once, so a run never stops without saving."""
         config, stopping = self.config, self.stop.signum is not None
         copies = None
         if (
@@ -322,11 +320,11 @@ class _Loop:
         pending = None if is_last or stopping else self.chunk_fn(state)
         return pending, copies, time.perf_counter()
 
-    def _log(self, chunk, sums: list, evals: list | None, seconds: float, idle: float | None):
+    def _log(self, chunk: int, sums: list, evals, seconds: float, idle: float | None):
         """Log chunk `chunk` of every seed: its metric sums, evaluation, throughput over
-        `seconds` since the previous chunk, and `idle`: the seconds between the end of the previous
-        chunk's device work (metrics and evaluation fetched) and this chunk's dispatch (0 when
-        it was dispatched before)."""
+        `seconds` since the previous chunk, and `idle`: the seconds between the end of the
+        previous chunk's device work (metrics and evaluation fetched) and this chunk's dispatch
+        (0 when it was dispatched before)."""
         config, programs = self.config, self.programs
         step = chunk * config.env_steps_per_chunk
         records = []

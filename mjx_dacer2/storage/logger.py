@@ -20,6 +20,12 @@ from tqdm import tqdm
 from mjx_dacer2.config import Config
 from mjx_dacer2.config.serialize import config_to_json
 
+# Metrics that measure wall-clock time: they differ between otherwise identical runs (and
+# `idle_before_chunk_s` is absent on the first chunk a process runs).
+WALL_CLOCK_METRICS = frozenset(
+    {"wall_s", "env_steps_per_s", "updates_per_s", "idle_before_chunk_s"}
+)
+
 
 class RunLogger:
     """Writes one JSON line and one TensorBoard point per metric per chunk; drives tqdm."""

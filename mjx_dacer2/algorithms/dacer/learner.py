@@ -174,6 +174,7 @@ def make_dacer_learner(config: Config, obs_size: int, action_size: int) -> Dacer
         config.networks.policy_hidden,
         config.networks.critic_hidden,
         config.networks.time_embed_dim,
+        config.networks.activation,
     )
     policy = make_policy(
         networks,

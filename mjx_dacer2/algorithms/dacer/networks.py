@@ -13,7 +13,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from mjx_dacer2.algorithms.mlp import MLP, NUM_CRITICS
+from mjx_dacer2.algorithms.mlp import ACTIVATIONS, MLP, NUM_CRITICS
 
 
 def sinusoidal_embedding(k: jax.Array, dim: int) -> jax.Array:
@@ -25,27 +25,31 @@ def sinusoidal_embedding(k: jax.Array, dim: int) -> jax.Array:
 
 
 class Denoiser(nn.Module):
-    """eps_theta(s, a_k, k): concat [obs, a_k, embed(k)] -> MLP (mish) -> predicted noise."""
+    """eps_theta(s, a_k, k): concat [obs, a_k, embed(k)] -> MLP -> predicted noise."""
 
     hidden: Sequence[int]
     action_size: int
     time_embed_dim: int = 16
+    activation: str = "mish"
 
     @nn.compact
     def __call__(self, obs: jax.Array, x: jax.Array, k: jax.Array) -> jax.Array:
+        act = ACTIVATIONS[self.activation]
         emb = sinusoidal_embedding(k, self.time_embed_dim)
-        emb = nn.Dense(self.time_embed_dim)(jax.nn.mish(nn.Dense(2 * self.time_embed_dim)(emb)))
-        return MLP(self.hidden, self.action_size)(jnp.concatenate([obs, x, emb], axis=-1))
+        emb = nn.Dense(self.time_embed_dim)(act(nn.Dense(2 * self.time_embed_dim)(emb)))
+        mlp = MLP(self.hidden, self.action_size, self.activation)
+        return mlp(jnp.concatenate([obs, x, emb], axis=-1))
 
 
 class DistributionalCritic(nn.Module):
     """Q(s, a) as a Gaussian: returns (mu, sigma = softplus(raw))."""
 
     hidden: Sequence[int]
+    activation: str = "mish"
 
     @nn.compact
     def __call__(self, obs: jax.Array, action: jax.Array) -> tuple[jax.Array, jax.Array]:
-        out = MLP(self.hidden, 2)(jnp.concatenate([obs, action], axis=-1))
+        out = MLP(self.hidden, 2, self.activation)(jnp.concatenate([obs, action], axis=-1))
         return out[..., 0], jax.nn.softplus(out[..., 1])
 
 
@@ -68,10 +72,11 @@ def make_networks(
     policy_hidden: Sequence[int],
     critic_hidden: Sequence[int],
     time_embed_dim: int = 16,
+    activation: str = "mish",
 ) -> Networks:
     """Build the denoiser and the twin distributional critics for one env's sizes."""
-    denoiser = Denoiser(tuple(policy_hidden), action_size, time_embed_dim)
-    critic = DistributionalCritic(tuple(critic_hidden))
+    denoiser = Denoiser(tuple(policy_hidden), action_size, time_embed_dim, activation)
+    critic = DistributionalCritic(tuple(critic_hidden), activation)
     dummy_obs = jnp.zeros((1, obs_size))
     dummy_act = jnp.zeros((1, action_size))
 

@@ -52,9 +52,9 @@ class SacNetworks:
 def make_sac_networks(
     obs_size: int, action_size: int, networks: NetworkConfig, sac: SacConfig
 ) -> SacNetworks:
-    """The project's mish MLPs: a (mean, log_std) policy head and twin scalar Q critics."""
-    policy = MLP(tuple(networks.policy_hidden), 2 * action_size)
-    critic = MLP(tuple(networks.critic_hidden), 1)
+    """The project's MLPs: a (mean, log_std) policy head and twin scalar Q critics."""
+    policy = MLP(tuple(networks.policy_hidden), 2 * action_size, networks.activation)
+    critic = MLP(tuple(networks.critic_hidden), 1, networks.activation)
     obs, act = jnp.zeros((1, obs_size)), jnp.zeros((1, action_size))
     lo, hi = sac.sac_log_std_min, sac.sac_log_std_max
 
