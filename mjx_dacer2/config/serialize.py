@@ -17,13 +17,15 @@ def _cadences_in_env_steps(flat: dict) -> dict:
     """Runs saved before the cadences were counted in env steps: their entropy cadence (in
     gradient updates) and evaluation and checkpoint cadences (in chunks), converted to the env
     steps that reproduce them."""
-    loop = {k: flat.get(k, getattr(Config().loop, k)) for k in ("num_envs", "iterations_per_chunk")}
-    updates = flat.get("updates_per_iteration", Config().loop.updates_per_iteration)
-    chunk = loop["num_envs"] * loop["iterations_per_chunk"]
+    defaults = Config().loop
+    num_envs = flat.get("num_envs", defaults.num_envs)
+    updates = flat.get("updates_per_iteration", defaults.updates_per_iteration)
+    chunk = num_envs * flat.get("iterations_per_chunk", defaults.iterations_per_chunk)
     flat = dict(flat)
     if "entropy_every" in flat:  # inverse of Config.entropy_every_updates
-        per_update = loop["num_envs"] / max(updates, 1)
-        flat["entropy_every_env_steps"] = round(flat.pop("entropy_every") * per_update)
+        flat["entropy_every_env_steps"] = round(
+            flat.pop("entropy_every") * num_envs / max(updates, 1)
+        )
     for name in ("eval_every", "save_every"):
         if f"{name}_chunks" in flat:
             flat[f"{name}_env_steps"] = flat.pop(f"{name}_chunks") * chunk
