@@ -94,3 +94,46 @@ def test_dispatching_the_next_chunk_first_changes_nothing(tiny_config, tmp_path)
     for ours, theirs in zip(states, states_seq, strict=True):
         assert ours.keys() == theirs.keys()
         assert not [k for k in ours if not np.array_equal(ours[k], theirs[k])]
+
+
+SEEDS_ON_TWO_DEVICES = """
+import json, os, sys
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+from mjx_dacer2.config.serialize import config_from_dict
+from mjx_dacer2.driver.run import train_seeds
+config = config_from_dict(json.loads(sys.argv[2]), "test")
+train_seeds(config, [0, 1], [sys.argv[1] + "/s0", sys.argv[1] + "/s1"])
+"""
+
+
+def _logs(out: Path) -> list[list[dict]]:
+    return [
+        [
+            {k: v for k, v in json.loads(line).items() if k not in WALL_CLOCK_METRICS}
+            for line in (out / seed / "metrics.jsonl").read_text().splitlines()
+        ]
+        for seed in ("s0", "s1")
+    ]
+
+
+def test_vmapped_seeds_spread_over_devices_and_train_the_same(tiny_config, tmp_path):
+    """Two seeds on two (fake CPU) devices, one seed each, log what the same two seeds log
+    vmapped on one device."""
+    from mjx_dacer2.config.serialize import config_to_dict
+    from mjx_dacer2.driver.run import train_seeds
+
+    config = tiny_config.replace(progress=False)
+    train_seeds(config, [0, 1], [tmp_path / "one" / "s0", tmp_path / "one" / "s1"])
+    done = subprocess.run(
+        [sys.executable, "-c", SEEDS_ON_TWO_DEVICES, str(tmp_path / "two"),
+         json.dumps(config_to_dict(config))],
+        env=dict(os.environ, JAX_PLATFORMS="cpu"), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    for one, two in zip(_logs(tmp_path / "one"), _logs(tmp_path / "two"), strict=True):
+        assert len(one) == len(two) == 3
+        assert all("devices_in_program" not in r for r in one)
+        assert all(r.pop("devices_in_program") == 2 for r in two[1:])  # not the untrained eval
+        for a, b in zip(one, two, strict=True):
+            assert a.keys() == b.keys()
+            np.testing.assert_allclose([a[k] for k in a], [b[k] for k in a], rtol=1e-5, atol=1e-5)

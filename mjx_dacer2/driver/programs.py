@@ -8,6 +8,10 @@ update). The trainer's predicates only read the counters (`env_steps`, `iteratio
 so `seed_axes` keeps exactly those unbatched (`out_axes=None` makes JAX fail loudly if one ever
 becomes seed-dependent). The only batched cond left is the env's "any env done -> reset" branch,
 which then always computes the (cheap) resets.
+
+On several local devices that divide the seed count, the seeds are split over them (a 1-D
+"seeds" mesh; `shardings`): each device runs its seeds' share of the one program, the
+seed-independent counters replicated. No collective is needed, since seeds never interact.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+from jax.sharding import AxisType, Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
 
 from mjx_dacer2.storage.checkpoint import plain_copy
 from mjx_dacer2.training.evaluate import Evaluator
@@ -64,17 +70,44 @@ class SeedPrograms:
         which the key-reuse checker (on in tests) flags; each key is still used once per seed."""
         return jax.debug_key_reuse(False) if self.vmapped else contextlib.nullcontext()
 
+    @functools.cached_property
+    def seed_mesh(self) -> Mesh | None:
+        """Several seeds on several local devices: a 1-D mesh whose axis splits the seeds (when
+        the device count divides them); None runs every seed on the default device."""
+        devices = jax.local_device_count()
+        if not self.vmapped or devices == 1 or self.num_seeds % devices:
+            return None
+        return jax.make_mesh((devices,), ("seeds",), axis_types=(AxisType.Auto,))
+
+    @functools.cached_property
+    def shardings(self) -> TrainState | None:
+        """Per leaf of the program state: split over the seed axis, or replicated (the
+        seed-independent counters); None without a seed mesh."""
+        mesh = self.seed_mesh
+        if mesh is None:
+            return None
+        split, whole = NamedSharding(mesh, P("seeds")), NamedSharding(mesh, P())
+        return jax.tree.map(lambda ax: whole if ax is None else split, self.axes, is_leaf=_is_axis)
+
+    def _jit(self, fn, **kwargs):
+        """`jax.jit`, placing the program state's seeds over the seed mesh when there is one."""
+        if self.shardings is None:
+            return jax.jit(fn, **kwargs)
+        split = NamedSharding(self.seed_mesh, P("seeds"))
+        return jax.jit(fn, out_shardings=(self.shardings, split), **kwargs)
+
     def init(self, keys: list[jax.Array]) -> TrainState:
         if not self.vmapped:
             return jax.jit(self.trainer.init)(keys[0])
-        return jax.jit(jax.vmap(self.trainer.init, out_axes=self.axes))(jnp.stack(keys))
+        init = jax.vmap(self.trainer.init, out_axes=self.axes)
+        return jax.jit(init, out_shardings=self.shardings)(jnp.stack(keys))
 
     def compile_chunk(self, state: TrainState):
         """The chunk, compiled for `state` (which it donates): state -> (state, per-seed sums)."""
         chunk = self.trainer.train_chunk_unjitted
         if self.vmapped:
             chunk = jax.vmap(chunk, in_axes=(self.axes,), out_axes=(self.axes, 0))
-        return jax.jit(chunk, donate_argnums=0).lower(state).compile()
+        return self._jit(chunk, donate_argnums=0).lower(state).compile()
 
     def per_seed(self, tree: Any) -> list[Any]:
         """Split host metrics with a leading seed axis (vmapped) into one tree per seed."""
@@ -123,9 +156,10 @@ class SeedPrograms:
         """The inverse of `seed_state`: one program state from every seed's state."""
         if not self.vmapped:
             return states[0]
-        return jax.tree.map(
+        state = jax.tree.map(
             lambda ax, *xs: xs[0] if ax is None else jnp.stack(xs),
             self.axes,
             *states,
             is_leaf=_is_axis,
         )
+        return state if self.shardings is None else jax.device_put(state, self.shardings)

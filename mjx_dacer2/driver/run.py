@@ -341,6 +341,8 @@ class _Loop:
                 metrics["idle_before_chunk_s"] = idle
             if programs.vmapped:
                 metrics["seeds_in_program"] = programs.num_seeds
+            if programs.seed_mesh is not None:
+                metrics["devices_in_program"] = programs.seed_mesh.size
             check_finite(step, metrics, who)
             if evals is not None:
                 metrics.update(evals[i])
