@@ -89,12 +89,10 @@ class SeedPrograms:
         split, whole = NamedSharding(mesh, P("seeds")), NamedSharding(mesh, P())
         return jax.tree.map(lambda ax: whole if ax is None else split, self.axes, is_leaf=_is_axis)
 
-    def _jit(self, fn, **kwargs):
-        """`jax.jit`, placing the program state's seeds over the seed mesh when there is one."""
-        if self.shardings is None:
-            return jax.jit(fn, **kwargs)
-        split = NamedSharding(self.seed_mesh, P("seeds"))
-        return jax.jit(fn, out_shardings=(self.shardings, split), **kwargs)
+    @property
+    def seeds_per_device(self) -> int:
+        """How many seeds' states one device holds (what must fit its memory)."""
+        return self.num_seeds // (self.seed_mesh.size if self.seed_mesh else 1)
 
     def init(self, keys: list[jax.Array]) -> TrainState:
         if not self.vmapped:
@@ -107,7 +105,10 @@ class SeedPrograms:
         chunk = self.trainer.train_chunk_unjitted
         if self.vmapped:
             chunk = jax.vmap(chunk, in_axes=(self.axes,), out_axes=(self.axes, 0))
-        return self._jit(chunk, donate_argnums=0).lower(state).compile()
+        placed = {}  # with a seed mesh: the state stays placed as it came, sums split by seed
+        if self.shardings is not None:
+            placed = dict(out_shardings=(self.shardings, NamedSharding(self.seed_mesh, P("seeds"))))
+        return jax.jit(chunk, donate_argnums=0, **placed).lower(state).compile()
 
     def per_seed(self, tree: Any) -> list[Any]:
         """Split host metrics with a leading seed axis (vmapped) into one tree per seed."""

@@ -186,7 +186,7 @@ def _train(
     trainer = make_trainer(config, env)
     evaluator = make_evaluator(env, trainer.inference, config.eval.num_eval_envs)
     programs = SeedPrograms(trainer, evaluator, len(configs))
-    check_fits(programs.abstract_seed_state, len(configs))  # before anything is allocated
+    check_fits(programs.abstract_seed_state, programs.seeds_per_device)  # before allocating
     keys = [run_keys(c.seed) for c in configs]
     key_init, key_eval = [k for k, _ in keys], [k for _, k in keys]
 
