@@ -57,23 +57,49 @@ FLAT_FLAGS = (tyro.conf.OmitArgPrefixes,)
 
 RESUME_HELP = (
     " Continue a stopped run with --resume RUN_DIR (its config.json; explicit flags override"
-    " total-env-steps, eval/save intervals and progress)."
+    " total-env-steps, eval/save intervals and progress). A multi-process job (several hosts):"
+    " --coordinator-address HOST:PORT --num-processes N --process-id I on every process, or"
+    " nothing under SLURM (srun) or Open MPI (mpirun)."
 )
+JOB_FLAGS = ("--coordinator-address", "--num-processes", "--process-id")
+
+
+def pop_flag(argv: list[str], flag: str, what: str, metavar: str) -> tuple[str | None, list[str]]:
+    """Split `flag VALUE` / `flag=VALUE` (not a `Config` field) off the other flags."""
+    rest, value, i = [], None, 0
+    while i < len(argv):
+        if argv[i] == flag:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
+                raise ConfigError(f"{flag} needs {what}: {flag} {metavar}")
+            value, i = argv[i + 1], i + 2
+        elif argv[i].startswith(f"{flag}="):
+            value, i = argv[i].split("=", 1)[1], i + 1
+        else:
+            rest, i = [*rest, argv[i]], i + 1
+    return value, rest
 
 
 def pop_resume(argv: list[str]) -> tuple[str | None, list[str]]:
     """Split `--resume RUN_DIR` / `--resume=RUN_DIR` off the other flags."""
-    rest, resume, i = [], None, 0
-    while i < len(argv):
-        if argv[i] == "--resume":
-            if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
-                raise ConfigError("--resume needs the run dir to continue: --resume RUN_DIR")
-            resume, i = argv[i + 1], i + 2
-        elif argv[i].startswith("--resume="):
-            resume, i = argv[i].split("=", 1)[1], i + 1
-        else:
-            rest, i = [*rest, argv[i]], i + 1
-    return resume, rest
+    return pop_flag(argv, "--resume", "the run dir to continue", "RUN_DIR")
+
+
+def pop_job_flags(argv: list[str]):
+    """Split the multi-process flags off the other flags: (`JobFlags`, the rest)."""
+    from mjx_dacer2.parallel.distributed import JobFlags
+
+    values = {}
+    for flag in JOB_FLAGS:
+        value, argv = pop_flag(argv, flag, "a value", "VALUE")
+        if value is not None:
+            values[flag[2:].replace("-", "_")] = value
+    try:
+        for name in ("num_processes", "process_id"):
+            if name in values:
+                values[name] = int(values[name])
+    except ValueError as err:
+        raise ConfigError(f"--num-processes and --process-id take integers ({err})") from None
+    return JobFlags(**values), argv
 
 
 def parse_resume_args(run_dir: str, argv: list[str]) -> Config:
@@ -97,6 +123,7 @@ def parse_resume_args(run_dir: str, argv: list[str]) -> Config:
 
 def main(argv: list[str]) -> int:
     try:
+        job, argv = pop_job_flags(argv)
         resume, argv = pop_resume(argv)
         if resume is None:
             config = parse_train_args(argv)
@@ -107,6 +134,13 @@ def main(argv: list[str]) -> int:
                 config = parse_resume_args(resume, argv)
             except CheckpointError as err:
                 raise ConfigError(str(err)) from None
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from mjx_dacer2.parallel.distributed import is_main_process, join_job
+
+    try:  # before any import that creates device arrays (those would miss the other processes)
+        join_job(job)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -124,6 +158,8 @@ def main(argv: list[str]) -> int:
     except (ConfigError, TrainingError, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if not is_main_process():
+        return 0
     untrained, final = summary["untrained_return"], summary["final_return"]
     print(
         f"done: {config.env} {config.algo_label} | "

@@ -36,6 +36,7 @@ def test_generic_top_level_names_are_not_installed(tmp_path):
 LAYERS = [
     "runtime",  # process-wide JAX settings
     "config",  # the Config, presets, validation, JSON form, variant specs
+    "parallel",  # the data-parallel mesh, multi-host start-up
     "envs",  # Env contract, VecEnv, registry (repo folder envs/)
     "algorithms",  # Learner protocol, dacer/, sac/
     "training",  # replay, normalizer, inference, the fused chunk, evaluation

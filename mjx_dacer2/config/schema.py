@@ -258,6 +258,11 @@ class Config:
 
     matmul_precision: Literal["highest", "high", "default"] = "highest"
     """float32 matmul precision; 'highest' keeps TF32 off on GPUs (it has broken RL training)."""
+    num_devices: int | None = None
+    """Devices a run is split over. One seed: data parallel, its envs, replay buffer and every
+    batch split evenly (num-envs, batch-size and the buffer must divide), gradients averaged;
+    None: every device of the job. Several seeds: devices splitting the seeds (it must divide
+    them); None: every local device when their count divides the seeds, else one."""
     progress: bool = True
     """Show a progress bar."""
     extra: dict[str, str] = field(default_factory=dict)

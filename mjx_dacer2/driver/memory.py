@@ -17,6 +17,7 @@ import numpy as np
 from mjx_dacer2.config import ConfigError
 
 HEADROOM = 2.0
+SPLIT_PARTS = ("buffer", "env_state")  # what a data-parallel run splits over its devices
 # which flag shrinks each part of the state
 PARTS = {
     "buffer": ("replay buffer", "--buffer-size"),
@@ -57,10 +58,16 @@ def available_bytes(device: jax.Device | None = None) -> int | None:
             return None
 
 
-def check_fits(abstract_state, num_seeds: int = 1, free: int | None = None) -> dict[str, int]:
-    """Raise ConfigError (one line, with the flag to change) when `num_seeds` copies of the
-    state need more than the device's free memory; returns the per-part sizes otherwise."""
-    sizes = {k: v * num_seeds for k, v in state_bytes(abstract_state).items()}
+def check_fits(
+    abstract_state, num_seeds: int = 1, free: int | None = None, data_shards: int = 1
+) -> dict[str, int]:
+    """Raise ConfigError (one line, with the flag to change) when what one device holds,
+    `num_seeds` copies of the state with its replay buffer and env states split in
+    `data_shards`, needs more than its free memory; returns the per-part sizes otherwise."""
+    sizes = {
+        k: v * num_seeds // (data_shards if k in SPLIT_PARTS else 1)
+        for k, v in state_bytes(abstract_state).items()
+    }
     free = available_bytes() if free is None else free
     total = sum(sizes.values())
     if free is not None and HEADROOM * total > free:

@@ -9,9 +9,12 @@ so `seed_axes` keeps exactly those unbatched (`out_axes=None` makes JAX fail lou
 becomes seed-dependent). The only batched cond left is the env's "any env done -> reset" branch,
 which then always computes the (cheap) resets.
 
-On several local devices that divide the seed count, the seeds are split over them (a 1-D
-"seeds" mesh; `shardings`): each device runs its seeds' share of the one program, the
-seed-independent counters replicated. No collective is needed, since seeds never interact.
+Over several devices, a program is split one of two ways (`mesh`, `shardings`):
+- several seeds over `seed_devices` devices that divide the seed count (a 1-D "seeds" mesh):
+  each device runs its seeds' share of the one program, the seed-independent counters
+  replicated. No collective is needed, since seeds never interact;
+- one seed data parallel over the trainer's own mesh (`Trainer.mesh`, `parallel.mesh`): envs,
+  replay and batches split over the devices, gradients averaged across them.
 """
 
 from __future__ import annotations
@@ -26,9 +29,18 @@ import jax.numpy as jnp
 from jax.sharding import AxisType, Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
+from mjx_dacer2.config import Config
+from mjx_dacer2.envs import Env
+from mjx_dacer2.parallel.mesh import (
+    check_divisible,
+    data_mesh,
+    resolve_num_devices,
+    seed_devices,
+    to_host,
+)
 from mjx_dacer2.storage.checkpoint import plain_copy
-from mjx_dacer2.training.evaluate import Evaluator
-from mjx_dacer2.training.trainer import Trainer, TrainState
+from mjx_dacer2.training.evaluate import Evaluator, make_evaluator
+from mjx_dacer2.training.trainer import Trainer, TrainState, make_trainer
 
 
 def seed_axes(state: TrainState) -> TrainState:
@@ -48,9 +60,10 @@ def _is_axis(x: Any) -> bool:
 
 @dataclass(frozen=True)
 class SeedPrograms:
-    trainer: Trainer
+    trainer: Trainer  # with a mesh: one seed data parallel over its devices
     evaluator: Evaluator
     num_seeds: int
+    seed_devices: int = 1  # devices the vmapped seeds are split over (it divides num_seeds)
 
     @property
     def vmapped(self) -> bool:
@@ -72,31 +85,44 @@ class SeedPrograms:
 
     @functools.cached_property
     def seed_mesh(self) -> Mesh | None:
-        """Several seeds on several local devices: a 1-D mesh whose axis splits the seeds (when
-        the device count divides them); None runs every seed on the default device."""
-        devices = jax.local_device_count()
-        if not self.vmapped or devices == 1 or self.num_seeds % devices:
+        """Several seeds on several devices: a 1-D mesh whose axis splits the seeds; None runs
+        every seed on the default device."""
+        if not self.vmapped or self.seed_devices == 1:
             return None
-        return jax.make_mesh((devices,), ("seeds",), axis_types=(AxisType.Auto,))
+        devices = jax.local_devices()[: self.seed_devices]
+        return jax.make_mesh(
+            (self.seed_devices,), ("seeds",), axis_types=(AxisType.Auto,), devices=devices
+        )
+
+    @property
+    def mesh(self) -> Mesh | None:
+        """The devices the program runs on (seeds or data split over them); None: one device."""
+        return self.seed_mesh or self.trainer.mesh
 
     @functools.cached_property
     def shardings(self) -> TrainState | None:
-        """Per leaf of the program state: split over the seed axis, or replicated (the
-        seed-independent counters); None without a seed mesh."""
+        """Per leaf of the program state: its placement on `mesh` (None without one). Seeds:
+        split over the seed axis, or replicated (the seed-independent counters); data
+        parallel: the trainer's (`Trainer.shardings`)."""
         mesh = self.seed_mesh
         if mesh is None:
-            return None
+            return self.trainer.shardings
         split, whole = NamedSharding(mesh, P("seeds")), NamedSharding(mesh, P())
         return jax.tree.map(lambda ax: whole if ax is None else split, self.axes, is_leaf=_is_axis)
 
     @property
     def seeds_per_device(self) -> int:
         """How many seeds' states one device holds (what must fit its memory)."""
-        return self.num_seeds // (self.seed_mesh.size if self.seed_mesh else 1)
+        return self.num_seeds // self.seed_devices
+
+    @property
+    def data_shards(self) -> int:
+        """How many devices one seed's envs and replay buffer are split over."""
+        return self.trainer.mesh.size if self.trainer.mesh is not None else 1
 
     def init(self, keys: list[jax.Array]) -> TrainState:
         if not self.vmapped:
-            return jax.jit(self.trainer.init)(keys[0])
+            return self.trainer.init_placed(keys[0])
         init = jax.vmap(self.trainer.init, out_axes=self.axes)
         return jax.jit(init, out_shardings=self.shardings)(jnp.stack(keys))
 
@@ -105,9 +131,10 @@ class SeedPrograms:
         chunk = self.trainer.train_chunk_unjitted
         if self.vmapped:
             chunk = jax.vmap(chunk, in_axes=(self.axes,), out_axes=(self.axes, 0))
-        placed = {}  # with a seed mesh: the state stays placed as it came, sums split by seed
-        if self.shardings is not None:
-            placed = dict(out_shardings=(self.shardings, NamedSharding(self.seed_mesh, P("seeds"))))
+        placed = {}  # on a mesh: the state stays placed as it came; sums split by seed or whole
+        if self.mesh is not None:
+            sums = P("seeds") if self.seed_mesh is not None else P()
+            placed = dict(out_shardings=(self.shardings, NamedSharding(self.mesh, sums)))
         return jax.jit(chunk, donate_argnums=0, **placed).lower(state).compile()
 
     def per_seed(self, tree: Any) -> list[Any]:
@@ -129,7 +156,7 @@ class SeedPrograms:
 
     def evaluation_metrics(self, dispatched: Any) -> list[dict]:
         """Wait for a dispatched evaluation: its metrics per seed, as floats."""
-        metrics = jax.device_get(dispatched)
+        metrics = to_host(dispatched)
         return [{k: float(v) for k, v in m.items()} for m in self.per_seed(metrics)]
 
     def evaluate(self, state: TrainState, keys: list[jax.Array]) -> list[dict]:
@@ -156,7 +183,9 @@ class SeedPrograms:
     def stack(self, states: list[TrainState]) -> TrainState:
         """The inverse of `seed_state`: one program state from every seed's state."""
         if not self.vmapped:
-            return states[0]
+            return (
+                states[0] if self.shardings is None else jax.device_put(states[0], self.shardings)
+            )
         state = jax.tree.map(
             lambda ax, *xs: xs[0] if ax is None else jnp.stack(xs),
             self.axes,
@@ -164,3 +193,24 @@ class SeedPrograms:
             is_leaf=_is_axis,
         )
         return state if self.shardings is None else jax.device_put(state, self.shardings)
+
+
+def make_programs(config: Config, env: Env, num_seeds: int) -> SeedPrograms:
+    """The programs of `num_seeds` seeds of `config`, on the devices `config.num_devices` asks
+    for: one seed data parallel over them, several seeds split over them."""
+    mesh, split_seeds = None, 1
+    if num_seeds == 1:
+        devices = resolve_num_devices(config.num_devices)
+        if devices > 1:
+            sizes = {
+                "--num-envs": config.loop.num_envs,
+                "--batch-size": config.loop.batch_size,
+                "--buffer-size": config.replay_capacity,
+            }
+            check_divisible(sizes, devices)
+        mesh = data_mesh(devices)
+    else:
+        split_seeds = seed_devices(num_seeds, config.num_devices)
+    trainer = make_trainer(config, env, mesh)
+    evaluator = make_evaluator(env, trainer.inference, config.eval.num_eval_envs)
+    return SeedPrograms(trainer, evaluator, num_seeds, split_seeds)

@@ -11,6 +11,7 @@ resumed run ends bit-identical to an uninterrupted one.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -22,14 +23,15 @@ from mjx_dacer2 import envs
 from mjx_dacer2.config import Config, ConfigError, validate
 from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
 from mjx_dacer2.driver.memory import check_fits
-from mjx_dacer2.driver.programs import SeedPrograms
+from mjx_dacer2.driver.programs import SeedPrograms, make_programs
 from mjx_dacer2.driver.signals import StopSignals
+from mjx_dacer2.parallel.distributed import is_main_process
+from mjx_dacer2.parallel.mesh import to_host
 from mjx_dacer2.runtime import set_matmul_precision
 from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError
 from mjx_dacer2.storage.logger import RunLogger, write_config
-from mjx_dacer2.storage.resume import check_compatible, keep_replay_capacity
-from mjx_dacer2.training.evaluate import make_evaluator
-from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
+from mjx_dacer2.storage.resume import check_compatible, check_same_split, keep_replay_capacity
+from mjx_dacer2.training.trainer import summarize_chunk
 
 
 class TrainingError(RuntimeError):
@@ -53,7 +55,7 @@ def prepare_run_dir(path: str) -> Path:
     run_dir = Path(path).expanduser().resolve()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        probe = run_dir / ".write_test"
+        probe = run_dir / f".write_test_{os.getpid()}"  # one per process of a multi-host job
         probe.write_text("ok")
         probe.unlink()
     except OSError as err:
@@ -125,14 +127,19 @@ def train_seeds(
             checkpointer.close()  # waits for the last asynchronous save
 
 
-def _load(checkpointer: Checkpointer, config: Config, abstract, step: int | None = None):
-    """(chunk, (meta, state)) of one seed's newest valid checkpoint, or of `step`."""
+def _load(
+    checkpointer: Checkpointer, config: Config, programs: SeedPrograms, step: int | None = None
+):
+    """(chunk, (meta, state)) of one seed's newest valid checkpoint, or of `step`; a data-
+    parallel run's state comes back placed on its devices."""
+    shardings = None if programs.vmapped else programs.shardings
 
     def load(chunk: int):
         meta = checkpointer.read_meta(chunk)
         where = str(checkpointer.directory.parent)
         check_compatible(config_from_dict(meta["config"], where), config, where)
-        return meta, checkpointer.restore_state(chunk, abstract)
+        check_same_split(meta.get("data_shards", 1), programs.data_shards, where)
+        return meta, checkpointer.restore_state(chunk, programs.abstract_seed_state, shardings)
 
     return checkpointer.newest_valid(load, step=step, set_aside=True)
 
@@ -142,14 +149,13 @@ def _restore(programs: SeedPrograms, configs: list[Config], checkpointers: list[
 
     Seeds save one after another, so a run killed between two saves has seeds one chunk apart:
     the newer checkpoints are set aside and every seed continues from the older chunk."""
-    abstract = programs.abstract_seed_state
-    loaded = [_load(ckpt, c, abstract) for ckpt, c in zip(checkpointers, configs, strict=True)]
+    loaded = [_load(ckpt, c, programs) for ckpt, c in zip(checkpointers, configs, strict=True)]
     chunk = min(step for step, _ in loaded)
     for i, (step, _) in enumerate(loaded):
         if step != chunk:
             checkpointers[i].set_aside(step, "ahead of the other seeds")
             try:
-                loaded[i] = _load(checkpointers[i], configs[i], abstract, step=chunk)
+                loaded[i] = _load(checkpointers[i], configs[i], programs, step=chunk)
             except CheckpointError as err:
                 raise CheckpointError(
                     f"seed {configs[i].seed} has no checkpoint at chunk {chunk}, where the "
@@ -183,18 +189,20 @@ def _train(
                 )
     config = configs[0]  # the settings every seed shares
     env = envs.make(config.env, config.loop.episode_length)
-    trainer = make_trainer(config, env)
-    evaluator = make_evaluator(env, trainer.inference, config.eval.num_eval_envs)
-    programs = SeedPrograms(trainer, evaluator, len(configs))
-    check_fits(programs.abstract_seed_state, programs.seeds_per_device)  # before allocating
+    programs = make_programs(config, env, len(configs))
+    check_fits(  # before allocating
+        programs.abstract_seed_state, programs.seeds_per_device, data_shards=programs.data_shards
+    )
     keys = [run_keys(c.seed) for c in configs]
     key_init, key_eval = [k for k, _ in keys], [k for _, k in keys]
 
     start_chunk, state, histories = 0, None, [[] for _ in configs]  # fresh logs
     if resume:
         start_chunk, state, histories = _restore(programs, configs, checkpointers)
+    main = is_main_process()  # only it writes logs (every process saves its checkpoint shards)
     for c, d in zip(configs, dirs, strict=True):
-        write_config(d, c)
+        if main:
+            write_config(d, c)
 
     total = config.num_chunks * config.env_steps_per_chunk
     start = time.perf_counter()  # the summary's wall_s: init and compile included
@@ -203,7 +211,7 @@ def _train(
             state = programs.init(key_init)
         chunk_fn = programs.compile_chunk(state)  # before the loggers' clocks start, so that
         loggers = [  # metrics' wall_s is training and evaluation time only
-            RunLogger(d, total, config.progress and i == 0, histories[i])
+            RunLogger(d, total, config.progress and i == 0, histories[i], writes=main)
             for i, d in enumerate(dirs)
         ]
         try:
@@ -277,7 +285,7 @@ class _Loop:
                 evals = self.programs.dispatch_evaluation(state, keys)
             if self.overlap:
                 pending, copies, next_dispatched = self._advance(state, chunk, is_last)
-            sums = self.programs.per_seed(jax.device_get(sums))
+            sums = self.programs.per_seed(to_host(sums))
             self.stop.arm()  # there is something to save now: signals checkpoint, then stop
             seconds, arrived = time.perf_counter() - arrived, time.perf_counter()
             if evals is not None:
@@ -341,8 +349,8 @@ class _Loop:
                 metrics["idle_before_chunk_s"] = idle
             if programs.vmapped:
                 metrics["seeds_in_program"] = programs.num_seeds
-            if programs.seed_mesh is not None:
-                metrics["devices_in_program"] = programs.seed_mesh.size
+            if programs.mesh is not None:
+                metrics["devices_in_program"] = programs.mesh.size
             check_finite(step, metrics, who)
             if evals is not None:
                 metrics.update(evals[i])
@@ -359,6 +367,7 @@ class _Loop:
                 env_steps=chunk * self.config.env_steps_per_chunk,
                 obs_size=env.obs_size,
                 action_size=env.action_size,
+                data_shards=self.programs.data_shards,
                 history=list(self.loggers[i].records),
             )
             checkpointer.save(chunk, copies[i], meta, records[i].get("eval_return"))

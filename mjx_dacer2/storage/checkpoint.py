@@ -79,22 +79,29 @@ def plain_copy(tree: Any) -> dict[str, jax.Array]:
 snapshot = jax.jit(plain_copy)  # outputs are new buffers: donating the input later is safe
 
 
-def restore_target(abstract_tree: Any) -> dict[str, np.ndarray]:
-    """Unwritten numpy arrays shaped like `snapshot(tree)`: orbax restores into numpy."""
+def restore_target(abstract_tree: Any, shardings: Any = None) -> dict[str, Any]:
+    """What orbax restores `snapshot(tree)` into: unwritten numpy arrays, or with `shardings`
+    (a pytree like `abstract_tree`) abstract arrays placed like them, so that every device (of
+    every process) reads only its own part."""
     flat = jax.eval_shape(plain_copy, abstract_tree)
-    return {k: np.empty(v.shape, v.dtype) for k, v in flat.items()}
+    if shardings is None:
+        return {k: np.empty(v.shape, v.dtype) for k, v in flat.items()}
+    placed = named_leaves(shardings)
+    return {k: jax.ShapeDtypeStruct(v.shape, v.dtype, sharding=placed[k]) for k, v in flat.items()}
 
 
-def from_snapshot(flat: dict[str, Any], abstract_tree: Any) -> Any:
+def from_snapshot(flat: dict[str, Any], abstract_tree: Any, shardings: Any = None) -> Any:
     """Rebuild a pytree shaped like `abstract_tree` from `snapshot`'s flat dict.
 
-    Leaves become uncommitted device arrays, like the outputs of a jitted `init`: committed ones
-    would lower `train_chunk` to a different program (a recompile, and no longer bit-exact).
+    Without `shardings`, leaves become uncommitted device arrays, like the outputs of a jitted
+    `init`: committed ones would lower `train_chunk` to a different program (a recompile, and no
+    longer bit-exact). With them, every leaf is placed like its sharding.
     """
+    placed = named_leaves(shardings) if shardings is not None else {}
     leaves = []
     for name, leaf in named_leaves(abstract_tree).items():
         if leaf.size == 0:
-            leaves.append(jnp.zeros(leaf.shape, leaf.dtype))
+            leaves.append(jnp.zeros(leaf.shape, leaf.dtype, device=placed.get(name)))
         elif _is_key(leaf):
             impl = jax.random.key_impl(jnp.zeros((), leaf.dtype))
             leaves.append(jax.random.wrap_key_data(jnp.asarray(flat[name]), impl=impl))
@@ -225,13 +232,14 @@ class Checkpointer:
             )
         return meta
 
-    def restore_state(self, step: int, abstract_state: Any) -> Any:
-        """The whole train state at `step`, shaped like `abstract_state`."""
-        policy, rest = split_policy(restore_target(abstract_state))
+    def restore_state(self, step: int, abstract_state: Any, shardings: Any = None) -> Any:
+        """The whole train state at `step`, shaped like `abstract_state` (and placed like
+        `shardings`, when given)."""
+        policy, rest = split_policy(restore_target(abstract_state, shardings))
         items = self._restore(
             step, state=ocp.args.StandardRestore(rest), policy=ocp.args.StandardRestore(policy)
         )
-        return from_snapshot({**items["state"], **items["policy"]}, abstract_state)
+        return from_snapshot({**items["state"], **items["policy"]}, abstract_state, shardings)
 
     def restore_policy(self, step: int, abstract_policy: dict) -> dict:
         """Only `{"agent": ..., "obs_stats": ...}` at `step` (the replay buffer is not read)."""

@@ -28,7 +28,10 @@ WALL_CLOCK_METRICS = frozenset(
 
 
 class RunLogger:
-    """Writes one JSON line and one TensorBoard point per metric per chunk; drives tqdm."""
+    """Writes one JSON line and one TensorBoard point per metric per chunk; drives tqdm.
+
+    With `writes=False` (every process of a multi-host run but the first) it only keeps the
+    records, which go into that process's part of the checkpoints."""
 
     def __init__(
         self,
@@ -36,21 +39,22 @@ class RunLogger:
         total_steps: int,
         show_progress: bool = True,
         history: list[dict] | None = None,
+        writes: bool = True,
     ):
         self.run_dir = run_dir
         self.records: list[dict] = list(history or [])  # all records, saved with checkpoints
         last = self.records[-1] if self.records else {}
         purge_step = None
-        if history is not None:  # metrics.jsonl becomes exactly these records ([]: a new run)
+        if history is not None and writes:  # metrics.jsonl becomes exactly these ([]: new run)
             _rewrite_jsonl(run_dir / "metrics.jsonl", self.records)
             purge_step = int(last.get("env_steps", -1)) + 1
-        self.jsonl = open(run_dir / "metrics.jsonl", "a", buffering=1)
-        self.writer = SummaryWriter(str(run_dir / "tb"), purge_step=purge_step)
+        self.jsonl = open(run_dir / "metrics.jsonl", "a", buffering=1) if writes else None
+        self.writer = SummaryWriter(str(run_dir / "tb"), purge_step=purge_step) if writes else None
         self.bar = tqdm(
             total=total_steps,
             unit="step",
             unit_scale=True,
-            disable=not show_progress,
+            disable=not (show_progress and writes),
             dynamic_ncols=True,
             smoothing=0.3,
         )
@@ -62,8 +66,10 @@ class RunLogger:
     def log(self, step: int, metrics: dict) -> None:
         record = {"env_steps": step, "wall_s": round(time.perf_counter() - self.start, 3)}
         record.update({k: _jsonable(v) for k, v in metrics.items()})
-        self.jsonl.write(json.dumps(record) + "\n")
         self.records.append(record)
+        if self.jsonl is None:
+            return
+        self.jsonl.write(json.dumps(record) + "\n")
         for name, value in metrics.items():
             if isinstance(value, (int, float)) and math.isfinite(value):
                 self.writer.add_scalar(name, value, step)
@@ -80,8 +86,9 @@ class RunLogger:
 
     def close(self) -> None:
         self.bar.close()
-        self.writer.close()
-        self.jsonl.close()
+        if self.jsonl is not None:
+            self.writer.close()
+            self.jsonl.close()
 
 
 def write_config(run_dir: Path, config: Config) -> None:

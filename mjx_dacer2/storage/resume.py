@@ -27,6 +27,7 @@ COMPATIBLE_FIELDS = frozenset(
         "save_every_env_steps",
         "keep_checkpoints",
         "keep_best_checkpoint",
+        "num_devices",  # the replay layout it implies is checked by `check_same_split`
         "extra",
     }
 )
@@ -70,6 +71,17 @@ def check_compatible(saved: Config, config: Config, where: str) -> None:
         raise CheckpointError(
             f"cannot resume '{where}' with an incompatible config: {'; '.join(diffs)} "
             f"(only {allowed} may change)"
+        )
+
+
+def check_same_split(saved_shards: int, shards: int, where: str) -> None:
+    """A data-parallel run's replay buffer is one block per device: it resumes only on as many
+    devices as it was split over."""
+    if saved_shards != shards:
+        raise CheckpointError(
+            f"cannot resume '{where}' on {shards} device(s): it ran split over {saved_shards} "
+            f"(its replay buffer holds one block per device): resume with --num-devices "
+            f"{saved_shards} in a job with at least {saved_shards} device(s)"
         )
 
 

@@ -2,6 +2,11 @@
 
 Insertion writes a block at the write index (wrapping around) without moving the rest of the
 array, so it costs O(inserted) even when full. The buffer is part of the train state and donated.
+
+Data parallel over D devices (`parallel.mesh`), the buffer is D equal blocks, one per device:
+device d stores the transitions of its own envs in its block (`insert_per_device`) and samples
+its share of every batch from it (`sample_per_device`), so no transition crosses devices. The
+write index and size are then those of one block (the same on every device).
 """
 
 from __future__ import annotations
@@ -9,8 +14,11 @@ from __future__ import annotations
 import flax.struct
 import jax
 import jax.numpy as jnp
+from jax.sharding import Mesh
+from jax.sharding import PartitionSpec as P
 
 from mjx_dacer2.algorithms.interface import Transition
+from mjx_dacer2.parallel.mesh import DATA
 
 
 @flax.struct.dataclass
@@ -58,3 +66,31 @@ def sample_batch(buffer: ReplayBuffer, key: jax.Array, shape: tuple[int, ...]) -
     """Uniform sample with replacement of `shape` transitions among the valid ones."""
     rows = jax.random.randint(key, shape, 0, jnp.maximum(buffer.size, 1))
     return jax.tree.map(lambda store: store[rows], buffer.data)
+
+
+# the buffer's blocks and write index under `jax.shard_map`: data split, counters replicated
+_BLOCKS = ReplayBuffer(data=P(DATA), insert_index=P(), size=P())
+
+
+def insert_per_device(buffer: ReplayBuffer, batch: Transition, mesh: Mesh) -> ReplayBuffer:
+    """`insert` on every device: its envs' transitions (the batch is split like the envs) into
+    its own block of the buffer."""
+    return jax.shard_map(insert, mesh=mesh, in_specs=(_BLOCKS, P(DATA)), out_specs=_BLOCKS)(
+        buffer, batch
+    )
+
+
+def sample_per_device(
+    buffer: ReplayBuffer, key: jax.Array, shape: tuple[int, int], mesh: Mesh
+) -> Transition:
+    """A (U, B) sample whose B axis is split over the devices: device d draws its B / D
+    transitions uniformly from its own block, with its own key (folded with d)."""
+    updates, batch = shape
+    local = (updates, batch // mesh.shape[DATA])
+
+    def sample_own_block(block: ReplayBuffer, key: jax.Array) -> Transition:
+        return sample_batch(block, jax.random.fold_in(key, jax.lax.axis_index(DATA)), local)
+
+    return jax.shard_map(
+        sample_own_block, mesh=mesh, in_specs=(_BLOCKS, P()), out_specs=P(None, DATA)
+    )(buffer, key)

@@ -6,6 +6,10 @@ and whose `train_chunk(state)` is ONE jitted, buffer-donating `lax.scan` over
 warm-up, the diffusion policy after), steps the vmapped MJX envs, writes the transitions into the
 device ring buffer, samples (U, B) transitions at once and runs U gradient updates. Nothing leaves
 the device inside a chunk; metrics come back as one small pytree of per-chunk sums.
+
+With a data-parallel `mesh` (D > 1 devices, `parallel.mesh`) the same chunk runs split over the
+devices: each holds num_envs / D envs and its block of the replay buffer, samples B / D of every
+batch from it, and the updates (GSPMD, parameters replicated) average gradients over all D.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from typing import Any
 import flax.struct
 import jax
 import jax.numpy as jnp
+from jax.sharding import Mesh
 
 from mjx_dacer2.algorithms import make_learner
 from mjx_dacer2.algorithms.interface import Learner, Transition
 from mjx_dacer2.config import Config
 from mjx_dacer2.envs import Env, VecEnv, VecEnvState
+from mjx_dacer2.parallel.mesh import replicated, split
 from mjx_dacer2.training import replay
 from mjx_dacer2.training.inference import Inference
 from mjx_dacer2.training.normalizer import RunningStats, init_stats, update_stats
@@ -51,6 +57,7 @@ class Trainer:
     env: Env
     vec_env: VecEnv
     learner: Learner
+    mesh: Mesh | None = None  # data parallel over its devices; None: one device
 
     def init(self, key: jax.Array) -> TrainState:
         key_agent, key_env, key_run = jax.random.split(key, 3)
@@ -64,6 +71,32 @@ class Trainer:
             env_steps=jnp.zeros((), jnp.int32),
             iterations=jnp.zeros((), jnp.int32),
         )
+
+    @functools.cached_property
+    def shardings(self) -> TrainState | None:
+        """Per leaf of the state on the mesh: env states and replay blocks split over the
+        devices, everything else replicated; None without a mesh."""
+        if self.mesh is None:
+            return None
+        abstract = jax.eval_shape(self.init, jax.random.key(0))
+        whole, parts = replicated(self.mesh), split(self.mesh)
+        shardings = jax.tree.map(lambda _: whole, abstract)
+        return shardings.replace(
+            env_state=jax.tree.map(lambda _: parts, abstract.env_state),
+            buffer=shardings.buffer.replace(
+                data=jax.tree.map(lambda _: parts, abstract.buffer.data)
+            ),
+        )
+
+    def _insert(self, buffer: ReplayBuffer, transitions: Transition) -> ReplayBuffer:
+        if self.mesh is None:
+            return replay.insert(buffer, transitions)
+        return replay.insert_per_device(buffer, transitions, self.mesh)
+
+    def _sample(self, buffer: ReplayBuffer, key: jax.Array, shape: tuple[int, int]) -> Transition:
+        if self.mesh is None:
+            return replay.sample_batch(buffer, key, shape)
+        return replay.sample_per_device(buffer, key, shape, self.mesh)
 
     @functools.cached_property
     def inference(self) -> Inference:
@@ -89,7 +122,7 @@ class Trainer:
         key_sample, key_updates = jax.random.split(key)
 
         def run_updates(agent):
-            batches = replay.sample_batch(
+            batches = self._sample(
                 state.buffer, key_sample, (c.loop.updates_per_iteration, c.loop.batch_size)
             )
             batches = batches.replace(
@@ -130,7 +163,7 @@ class Trainer:
         if self.config.loop.normalize_observations:
             obs_stats = update_stats(obs_stats, state.env_state.obs)
         state = state.replace(
-            buffer=replay.insert(state.buffer, transitions),
+            buffer=self._insert(state.buffer, transitions),
             env_state=env_state,
             obs_stats=obs_stats,
             key=key,
@@ -146,7 +179,10 @@ class Trainer:
             episode_length=jnp.sum(result.episode_length * done),
             terminations=jnp.sum(result.terminated.astype(jnp.float32)),
         )
-        return state.replace(agent=agent), metrics
+        state = state.replace(agent=agent)
+        if self.mesh is not None:  # keep every iteration's carry placed like the chunk's input
+            state = jax.lax.with_sharding_constraint(state, self.shardings)
+        return state, metrics
 
     def train_chunk_unjitted(self, state: TrainState) -> tuple[TrainState, dict]:
         """`iterations_per_chunk` iterations in one scan; returns per-chunk metric sums."""
@@ -158,7 +194,22 @@ class Trainer:
     @functools.cached_property
     def train_chunk(self):
         """The jitted chunk; the input state is donated (its buffers are reused in place)."""
-        return jax.jit(self.train_chunk_unjitted, donate_argnums=0)
+        if self.mesh is None:
+            return jax.jit(self.train_chunk_unjitted, donate_argnums=0)
+        out = (self.shardings, replicated(self.mesh))
+        return jax.jit(
+            self.train_chunk_unjitted,
+            donate_argnums=0,
+            in_shardings=(self.shardings,),
+            out_shardings=out,
+        )
+
+    @functools.cached_property
+    def init_placed(self):
+        """The jitted `init`, its state placed on the mesh (if any)."""
+        if self.mesh is None:
+            return jax.jit(self.init)
+        return jax.jit(self.init, out_shardings=self.shardings)
 
 
 def summarize_chunk(sums: dict, iterations: int, actor_metric_names: tuple[str, ...]) -> dict:
@@ -183,11 +234,13 @@ def summarize_chunk(sums: dict, iterations: int, actor_metric_names: tuple[str, 
     return out
 
 
-def make_trainer(config: Config, env: Env) -> Trainer:
-    """Build the learner of `config.algo` and the vectorised env for one run."""
+def make_trainer(config: Config, env: Env, mesh: Mesh | None = None) -> Trainer:
+    """Build the learner of `config.algo` and the vectorised env for one run, data parallel
+    over `mesh` when given."""
     return Trainer(
         config=config,
         env=env,
         vec_env=VecEnv(env, config.loop.num_envs),
         learner=make_learner(config, *env.sizes),
+        mesh=mesh,
     )
