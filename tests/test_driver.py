@@ -30,6 +30,8 @@ def test_state_size_estimate_is_exact_and_a_too_big_run_is_refused(tiny_config, 
     )
     assert sum(sizes.values()) == real
     assert memory.check_fits(state, num_seeds=3, free=10**12)["buffer"] == 3 * sizes["buffer"]
+    split = memory.check_fits(state, free=10**12, data_shards=4)  # what one of 4 devices holds
+    assert split["buffer"] * 4 == sizes["buffer"] and split["agent"] == sizes["agent"]
     with pytest.raises(ConfigError, match=r"lower --policy-hidden/--critic-hidden$") as err:
         memory.check_fits(state, free=sizes["agent"])  # the tiny run's largest part: networks
     assert "\n" not in str(err.value) and "replay buffer 2.0 kB" in str(err.value)

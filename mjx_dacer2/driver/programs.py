@@ -31,13 +31,7 @@ from jax.sharding import PartitionSpec as P
 
 from mjx_dacer2.config import Config
 from mjx_dacer2.envs import Env
-from mjx_dacer2.parallel.mesh import (
-    check_divisible,
-    data_mesh,
-    resolve_num_devices,
-    seed_devices,
-    to_host,
-)
+from mjx_dacer2.parallel.mesh import data_mesh, plan_devices, to_host
 from mjx_dacer2.storage.checkpoint import plain_copy
 from mjx_dacer2.training.evaluate import Evaluator, make_evaluator
 from mjx_dacer2.training.trainer import Trainer, TrainState, make_trainer
@@ -198,19 +192,7 @@ class SeedPrograms:
 def make_programs(config: Config, env: Env, num_seeds: int) -> SeedPrograms:
     """The programs of `num_seeds` seeds of `config`, on the devices `config.num_devices` asks
     for: one seed data parallel over them, several seeds split over them."""
-    mesh, split_seeds = None, 1
-    if num_seeds == 1:
-        devices = resolve_num_devices(config.num_devices)
-        if devices > 1:
-            sizes = {
-                "--num-envs": config.loop.num_envs,
-                "--batch-size": config.loop.batch_size,
-                "--buffer-size": config.replay_capacity,
-            }
-            check_divisible(sizes, devices)
-        mesh = data_mesh(devices)
-    else:
-        split_seeds = seed_devices(num_seeds, config.num_devices)
-    trainer = make_trainer(config, env, mesh)
+    data_devices, split_seeds = plan_devices(config, num_seeds)
+    trainer = make_trainer(config, env, data_mesh(data_devices))
     evaluator = make_evaluator(env, trainer.inference, config.eval.num_eval_envs)
     return SeedPrograms(trainer, evaluator, num_seeds, split_seeds)

@@ -26,7 +26,7 @@ from mjx_dacer2.driver.memory import check_fits
 from mjx_dacer2.driver.programs import SeedPrograms, make_programs
 from mjx_dacer2.driver.signals import StopSignals
 from mjx_dacer2.parallel.distributed import is_main_process
-from mjx_dacer2.parallel.mesh import to_host
+from mjx_dacer2.parallel.mesh import plan_devices, to_host
 from mjx_dacer2.runtime import set_matmul_precision
 from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError
 from mjx_dacer2.storage.logger import RunLogger, write_config
@@ -110,6 +110,7 @@ def train_seeds(
     validate(config, envs.names())
     if len(seeds) != len(run_dirs) or not seeds:
         raise ConfigError("give one run dir per seed, and at least one seed")
+    plan_devices(config, len(seeds))  # a device count that cannot work stops before any dir
     dirs = [prepare_run_dir(str(d)) for d in run_dirs]
     configs = [config.replace(seed=s, run_dir=str(d)) for s, d in zip(seeds, dirs, strict=True)]
     set_matmul_precision(config.matmul_precision)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import jax
 
 from mjx_dacer2.config import ConfigError
+from mjx_dacer2.runtime import import_mjx_quietly
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def place_mjx_on_own_devices() -> None:
     """MJX (mujoco-mjx 3.17) puts models and data on `jax.devices()[0]` when given no device,
     and in a multi-process job that device belongs to process 0: every other process would
     build its envs on a device it cannot reach. Default it to this process's first device."""
+    import_mjx_quietly()
     from mujoco.mjx._src import io
 
     resolve = io._resolve_impl_and_device

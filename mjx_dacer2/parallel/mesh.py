@@ -17,7 +17,7 @@ import numpy as np
 from jax.sharding import AxisType, Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from mjx_dacer2.config import ConfigError
+from mjx_dacer2.config import Config, ConfigError
 
 DATA = "data"  # the mesh axis that splits envs, replay and batches
 
@@ -60,6 +60,22 @@ def seed_devices(num_seeds: int, requested: int | None) -> int:
     return requested
 
 
+def plan_devices(config: Config, num_seeds: int) -> tuple[int, int]:
+    """(devices one seed's run is split over, devices the seeds are split over) for `num_seeds`
+    seeds of `config`; a count that cannot work is a one-line ConfigError."""
+    if num_seeds > 1:
+        return 1, seed_devices(num_seeds, config.num_devices)
+    devices = resolve_num_devices(config.num_devices)
+    if devices > 1:
+        sizes = {
+            "num-envs": config.loop.num_envs,
+            "batch-size": config.loop.batch_size,
+            "buffer-size": config.replay_capacity,
+        }
+        check_divisible(sizes, devices)
+    return devices, 1
+
+
 def data_mesh(num_devices: int) -> Mesh | None:
     """A 1-D mesh over `num_devices` devices (the same number from every process), or None for
     one device (the plain single-device program)."""
@@ -76,11 +92,11 @@ def data_mesh(num_devices: int) -> Mesh | None:
 
 def check_divisible(sizes: dict[str, int], num_devices: int) -> None:
     """Every size split over the devices must divide evenly (one line naming the flag)."""
-    for flag, size in sizes.items():
+    for name, size in sizes.items():
         if size % num_devices:
             raise ConfigError(
-                f"{flag} ({size}) must be a multiple of the {num_devices} devices the run is "
-                f"split over: change {flag}, or pass --num-devices 1"
+                f"{name} ({size}) must be a multiple of the {num_devices} devices the run is "
+                f"split over: change --{name}, or pass --num-devices 1"
             )
 
 

@@ -88,8 +88,8 @@ def compile_chunk(trainer: Trainer, state) -> tuple[object, float]:
 def loop_timer(trainer: Trainer, chunk=None) -> Callable[[], float]:
     """Timer of one training chunk, the warm-up already done (the state carries over)."""
     config = trainer.config
-    state = jax.jit(trainer.init)(jax.random.key(0))
-    state = state.replace(env_steps=jnp.asarray(config.learning_starts, jnp.int32))
+    state = trainer.init_placed(jax.random.key(0))
+    state = state.replace(env_steps=jnp.full_like(state.env_steps, config.learning_starts))
     chunk = chunk or trainer.train_chunk
     holder = [chunk(state)[0]]  # warm-up call: fills the buffer past one batch
     jax.block_until_ready(holder)
