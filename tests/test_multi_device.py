@@ -25,27 +25,26 @@ CLI = [sys.executable, "-m", "mjx_dacer2.launch.cli"]
 TIMEOUT = 400  # seconds; a hung all-reduce fails the test instead of the suite
 
 # An MJX task (multi-process jobs must place MJX's models on each process's own devices),
-# small enough to compile in seconds: 3 chunks of 80 env steps, 2 envs and a 4-batch per device;
+# small enough to compile in seconds: 2 chunks of 80 env steps, 2 envs and a 4-batch per device;
 # over the task's preset, as `mjx-dacer2 train --env inverted_pendulum` applies it.
 PENDULUM = dict(
     env="inverted_pendulum",
     num_envs=8,
     iterations_per_chunk=10,
-    total_env_steps=240,
+    total_env_steps=160,
     warmup_steps=40,
     batch_size=16,
-    buffer_size=240,
+    buffer_size=160,
     updates_per_iteration=2,
     policy_hidden=(16, 16),
     critic_hidden=(16, 16),
-    entropy_every_env_steps=40,
+    entropy_every_env_steps=80,  # every 20 updates: each fit is many all-reduces
     entropy_num_states=4,
     entropy_num_actions=20,
     entropy_em_iters=3,
     episode_length=50,
     eval_every_env_steps=80,
     save_every_env_steps=80,
-    keep_checkpoints=3,
     num_eval_envs=2,
     progress=False,
 )
@@ -203,8 +202,7 @@ from mjx_dacer2.driver import train
 whole, cut = Path(sys.argv[2]), Path(sys.argv[3])
 train(config.replace(run_dir=str(whole)))
 shutil.copytree(whole, cut)
-for chunk in (2, 3):  # as if killed after chunk 1's checkpoint
-    shutil.rmtree(cut / "checkpoints" / str(chunk))
+shutil.rmtree(cut / "checkpoints" / "2")  # as if killed after chunk 1's checkpoint
 summary = train(config.replace(run_dir=str(cut)), resume=True)
 print(json.dumps({"chunk": summary["chunk"]}))
 """
@@ -226,16 +224,16 @@ except CheckpointError as err:
 
 @pytest.fixture(scope="module")
 def four_device_run(tmp_path_factory) -> Path:
-    """The pendulum run on 4 fake devices in one process; also resumed from chunk 1 of 3."""
+    """The pendulum run on 4 fake devices in one process; also resumed from chunk 1 of 2."""
     out = tmp_path_factory.mktemp("four")
     config = json.dumps(config_to_dict(preset("inverted_pendulum").replace(**PENDULUM)))
-    assert _run(TRAIN_AND_RESUME, 4, config, str(out / "whole"), str(out / "cut")) == {"chunk": 3}
+    assert _run(TRAIN_AND_RESUME, 4, config, str(out / "whole"), str(out / "cut")) == {"chunk": 2}
     return out
 
 
 def test_a_four_device_run_resumes_bit_exactly_on_four_and_is_refused_on_two(four_device_run):
     whole, cut = _records(four_device_run / "whole"), _records(four_device_run / "cut")
-    assert len(whole) == 4 and all(r["devices_in_program"] == 4 for r in whole[1:])
+    assert len(whole) == 3 and all(r["devices_in_program"] == 4 for r in whole[1:])
     assert cut == whole
     config = json.dumps(config_to_dict(preset("inverted_pendulum").replace(**PENDULUM)))
     error = _run(RESUME, 2, config, str(four_device_run / "cut"))["error"]
@@ -283,9 +281,9 @@ def test_two_processes_train_save_and_log_like_one(four_device_run, tmp_path):
         assert p.returncode == 0, err[-3000:]
     assert "done: inverted_pendulum" in outputs[0][0]
     assert "done:" not in outputs[1][0]  # only process 0 reports
-    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["1", "2", "3"]
+    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["1", "2"]
     job_records, one_process = _records(run_dir), _records(four_device_run / "whole")
-    assert len(job_records) == len(one_process) == 4  # one line per chunk: process 0 only
+    assert len(job_records) == len(one_process) == 3  # one line per chunk: process 0 only
     for a, b in zip(job_records, one_process, strict=True):
         assert a.keys() == b.keys()
         np.testing.assert_allclose([a[k] for k in a], [b[k] for k in a], rtol=1e-4, atol=1e-5)
