@@ -44,8 +44,22 @@ def tiny_config() -> Config:
 @pytest.fixture(scope="session")
 def tiny_flags() -> list[str]:
     """`mjx-dacer2 train` flags of the tiny run (without a progress bar)."""
+    return [*as_flags(TINY_SETTINGS), "--no-progress"]
+
+
+def as_flags(settings: dict) -> list[str]:
+    """`mjx-dacer2 train` flags setting these `Config` fields (flat names)."""
     flags = []
-    for name, value in TINY_SETTINGS.items():
-        values = value if isinstance(value, tuple) else (value,)
-        flags += ["--" + name.replace("_", "-"), *map(str, values)]
-    return [*flags, "--no-progress"]
+    for name, value in settings.items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            flags.append(flag if value else "--no-" + flag[2:])
+        else:
+            flags += [flag, *map(str, value if isinstance(value, tuple) else (value,))]
+    return flags
+
+
+@pytest.fixture(scope="session")
+def settings_flags():
+    """`as_flags`, for tests that run the CLI with their own settings."""
+    return as_flags

@@ -247,17 +247,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_two_processes_train_save_and_log_like_one(four_device_run, tmp_path):
+def test_two_processes_train_save_and_log_like_one(four_device_run, tmp_path, settings_flags):
     """Two processes of 2 fake devices each (jax.distributed on localhost, gloo all-reduces)
     run the same 4-device program: process 0 alone logs, both save their shards."""
     run_dir = tmp_path / "job"
-    flags = [f"--{k.replace('_', '-')}" for k in PENDULUM]
-    args = []
-    for flag, value in zip(flags, PENDULUM.values(), strict=True):
-        if isinstance(value, bool):
-            args.append(flag if value else "--no-" + flag[2:])
-        else:
-            args += [flag, *map(str, value if isinstance(value, tuple) else (value,))]
+    args = settings_flags(PENDULUM)
     job = ["--coordinator-address", f"localhost:{_free_port()}", "--num-processes", "2"]
     env = dict(os.environ, JAX_PLATFORMS="cpu",
                XLA_FLAGS="--xla_force_host_platform_device_count=2")  # fmt: skip

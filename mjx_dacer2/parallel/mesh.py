@@ -1,4 +1,4 @@
-"""The data-parallel mesh of a run and how its arrays are placed on it.
+"""The data-parallel mesh of a run: which devices it spans, and the two placements of its arrays.
 
 A run on D > 1 devices splits its env batch, its replay buffer and every sampled batch along one
 mesh axis, `DATA`; the networks, optimiser states, observation statistics, counters and keys are
