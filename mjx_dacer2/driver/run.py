@@ -25,7 +25,7 @@ from mjx_dacer2.config.serialize import config_from_dict, config_to_dict
 from mjx_dacer2.driver.memory import check_fits
 from mjx_dacer2.driver.programs import SeedPrograms, make_programs
 from mjx_dacer2.driver.signals import StopSignals
-from mjx_dacer2.parallel.distributed import is_main_process
+from mjx_dacer2.parallel.distributed import first_signal_of_any_process, is_main_process
 from mjx_dacer2.parallel.mesh import plan_devices, to_host
 from mjx_dacer2.runtime import set_matmul_precision
 from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError
@@ -317,8 +317,11 @@ class _Loop:
         """Take checkpoint copies of `state` when a save is due (or a signal asks to stop), then
         dispatch the next chunk unless this was the last or a signal asks to stop. Returns (the
         next chunk's (state, sums) or None, the copies or None, when it was dispatched). Reads
-        the stop flag once, so a run never stops without saving."""
-        config, stopping = self.config, self.stop.signum is not None
+        the stop flag once, so a run never stops without saving; in a multi-process job every
+        process takes the same decision (`first_signal_of_any_process`)."""
+        signum = first_signal_of_any_process(self.stop.signum, f"stop-after-chunk-{chunk}")
+        self.stop.follow(signum)
+        config, stopping = self.config, signum is not None
         copies = None
         if (
             is_last

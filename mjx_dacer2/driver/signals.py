@@ -43,6 +43,13 @@ class StopSignals:
         name = signal.Signals(signum).name
         print(f"\n{name}: saving a checkpoint after this chunk, then stopping", file=sys.stderr)
 
+    def follow(self, signum: int | None) -> None:
+        """Stop as well when another process of a multi-process job received `signum`."""
+        if signum is not None and self.signum is None:
+            self.signum = signum
+            name = signal.Signals(signum).name
+            print(f"\nanother process got {name}: checkpoint, then stop", file=sys.stderr)
+
     def __exit__(self, *exc) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)

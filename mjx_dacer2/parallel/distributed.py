@@ -86,6 +86,40 @@ def place_mjx_on_own_devices() -> None:
     io._resolve_impl_and_device = on_own_device
 
 
+def first_signal_of_any_process(signum: int | None, point: str) -> int | None:
+    """The stop signal of the first process that received one by `point` (None: no process
+    did). Every process must call this at the same `point` (a name unique in the job): a job
+    stops after the same chunk everywhere, or the processes that go on wait forever in the next
+    chunk's all-reduces. Host-side, through the job's coordination service (the one Orbax uses
+    for its barriers), so no device work is queued."""
+    if jax.process_count() == 1:
+        return signum
+    client = _job_client()
+    client.key_value_set(f"mjx_dacer2/{point}/{jax.process_index()}", str(signum or 0))
+    for process in range(jax.process_count()):
+        other = int(client.blocking_key_value_get(f"mjx_dacer2/{point}/{process}", AGREE_MS))
+        if other:
+            return other
+    return None
+
+
+AGREE_MS = 10 * 60 * 1000  # how long a process waits for the others at a decision
+
+
+def every_process_reaches(point: str) -> None:
+    """Wait until every process of the job reaches `point` (a name unique in the job)."""
+    if jax.process_count() > 1:
+        _job_client().wait_at_barrier(f"mjx_dacer2/{point}", AGREE_MS)
+
+
+def _job_client():
+    """The job's coordination-service client (no public handle in jax 0.11; Orbax's barriers
+    use the same one)."""
+    from jax._src import distributed
+
+    return distributed.global_state.client
+
+
 def is_main_process() -> bool:
     """Process 0 of the job (every process of a single-process run): the one that writes logs."""
     return jax.process_index() == 0

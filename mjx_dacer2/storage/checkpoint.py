@@ -24,6 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 import orbax.checkpoint as ocp
 
+from mjx_dacer2.parallel.distributed import every_process_reaches, is_main_process
+
 FORMAT = 1
 CHECKPOINT_DIR = "checkpoints"
 POLICY_FIELDS = ("agent", "obs_stats")  # TrainState fields also saved as the `policy` item
@@ -304,14 +306,16 @@ class Checkpointer:
         """Rename checkpoint `step` out of the run (`<step>.corrupt` when unreadable, else
         `<step>.aside`) so that the run can save that step again; nothing is deleted."""
         path = self.step_dir(step)
-        suffix = "corrupt" if why == "unreadable" else "aside"
-        target = path.with_name(f"{step}.{suffix}")
-        n = 1
-        while target.exists():
-            target, n = path.with_name(f"{step}.{suffix}{n}"), n + 1
-        path.rename(target)
+        if is_main_process():  # in a multi-process job one process renames, the others wait
+            suffix = "corrupt" if why == "unreadable" else "aside"
+            target = path.with_name(f"{step}.{suffix}")
+            n = 1
+            while target.exists():
+                target, n = path.with_name(f"{step}.{suffix}{n}"), n + 1
+            path.rename(target)
+            print(f"warning: moved {why} checkpoint to '{target}'", file=sys.stderr)
+        every_process_reaches(f"set-aside-{path}")
         self.manager.reload()
-        print(f"warning: moved {why} checkpoint to '{target}'", file=sys.stderr)
 
 
 def _remove_unfinished_saves(directory: Path) -> None:
