@@ -33,7 +33,11 @@ import tyro
 from mjx_dacer2 import envs
 from mjx_dacer2.config import preset
 from mjx_dacer2.driver.run import train_seeds
-from mjx_dacer2.runtime import enable_compilation_cache, set_matmul_precision
+from mjx_dacer2.runtime import (
+    enable_compilation_cache,
+    quiet_library_warnings,
+    set_matmul_precision,
+)
 from mjx_dacer2.study.benchmarking import loop_timer, machine_description, median_time
 from mjx_dacer2.training.evaluate import make_evaluator
 from mjx_dacer2.training.trainer import make_trainer
@@ -68,6 +72,7 @@ def driver_chunks(config, overlap: bool) -> list[tuple[float, float]]:
 
 def main(args: Args) -> dict:
     enable_compilation_cache()
+    quiet_library_warnings()
     set_matmul_precision("highest")
     base = preset(args.env)
     chunk_steps = base.loop.num_envs * args.iterations_per_chunk

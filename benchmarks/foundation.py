@@ -25,7 +25,11 @@ import tyro
 from mjx_dacer2 import envs
 from mjx_dacer2.config import preset
 from mjx_dacer2.config.variants import apply_variant, parse_variant
-from mjx_dacer2.runtime import enable_compilation_cache, set_matmul_precision
+from mjx_dacer2.runtime import (
+    enable_compilation_cache,
+    quiet_library_warnings,
+    set_matmul_precision,
+)
 from mjx_dacer2.study.benchmarking import NO_ENTROPY, simulation_rate, training_rate, update_time
 from mjx_dacer2.training.trainer import make_trainer
 
@@ -54,6 +58,7 @@ class Args:
 
 def main(args: Args) -> dict:
     enable_compilation_cache()
+    quiet_library_warnings()
     set_matmul_precision("highest")
     config = preset(args.env).replace(
         num_envs=args.num_envs,

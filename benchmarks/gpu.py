@@ -19,7 +19,11 @@ from typing import Literal
 import jax
 import tyro
 
-from mjx_dacer2.runtime import enable_compilation_cache, set_matmul_precision
+from mjx_dacer2.runtime import (
+    enable_compilation_cache,
+    quiet_library_warnings,
+    set_matmul_precision,
+)
 from mjx_dacer2.study.gpu_benchmark import CPU, FULL, PARTS, SMOKE, run_benchmark
 
 SIZES = {"full": FULL, "cpu": CPU, "smoke": SMOKE}
@@ -45,6 +49,7 @@ class Args:
 
 def main(args: Args) -> dict:
     enable_compilation_cache()
+    quiet_library_warnings()
     set_matmul_precision("highest")
     device = re.sub(r"[^a-z0-9]+", "_", jax.devices()[0].device_kind.lower()).strip("_")
     size = "smoke" if args.smoke else args.sizes
