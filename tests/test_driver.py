@@ -139,3 +139,16 @@ def test_vmapped_seeds_spread_over_devices_and_train_the_same(tiny_config, tmp_p
         for a, b in zip(one, two, strict=True):
             assert a.keys() == b.keys()
             np.testing.assert_allclose([a[k] for k in a], [b[k] for k in a], rtol=1e-5, atol=1e-5)
+
+
+def test_device_counts_that_cannot_work_are_one_line_errors(tiny_config):
+    """On this one-device process: one seed uses it; seeds cannot be split over 2 devices; a
+    data-parallel split needs sizes the device count divides (checked with the rule alone)."""
+    from mjx_dacer2.parallel.mesh import check_divisible, plan_devices
+
+    assert plan_devices(tiny_config, 1) == (1, 1)
+    assert plan_devices(tiny_config, 3) == (1, 1)  # default: every local device, here one
+    with pytest.raises(ConfigError, match="num-devices 2 cannot split 3 seeds over this"):
+        plan_devices(tiny_config.replace(num_devices=2), 3)
+    with pytest.raises(ConfigError, match=r"^batch-size \(10\) must be a multiple of the 4"):
+        check_divisible({"num-envs": 8, "batch-size": 10}, 4)
