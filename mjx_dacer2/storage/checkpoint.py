@@ -162,6 +162,7 @@ class Checkpointer:
     def __init__(self, run_dir: Path, keep: int = 2, keep_best: bool = True, read_only=False):
         _drop_closed_loop_noise()
         self.directory = (Path(run_dir) / CHECKPOINT_DIR).resolve()  # orbax needs absolute
+        self._set_asides = 0
         if not read_only:
             _remove_unfinished_saves(self.directory)
         policies: list = [ocp.checkpoint_managers.LatestN(n=keep)]
@@ -314,7 +315,8 @@ class Checkpointer:
                 target, n = path.with_name(f"{step}.{suffix}{n}"), n + 1
             path.rename(target)
             print(f"warning: moved {why} checkpoint to '{target}'", file=sys.stderr)
-        every_process_reaches(f"set-aside-{path}")
+        self._set_asides += 1  # a barrier name is used once per job
+        every_process_reaches(f"set-aside-{path}-{self._set_asides}")
         self.manager.reload()
 
 
