@@ -121,14 +121,16 @@ class SeedPrograms:
         return jax.jit(init, out_shardings=self.shardings)(jnp.stack(keys))
 
     def compile_chunk(self, state: TrainState):
-        """The chunk, compiled for `state` (which it donates): state -> (state, per-seed sums)."""
-        chunk = self.trainer.train_chunk_unjitted
-        if self.vmapped:
-            chunk = jax.vmap(chunk, in_axes=(self.axes,), out_axes=(self.axes, 0))
-        placed = {}  # on a mesh: the state stays placed as it came; sums split by seed or whole
-        if self.mesh is not None:
-            sums = P("seeds") if self.seed_mesh is not None else P()
-            placed = dict(out_shardings=(self.shardings, NamedSharding(self.mesh, sums)))
+        """The chunk, compiled for `state` (which it donates): state -> (state, per-seed sums).
+        One seed: the trainer's own (placed on its mesh, if any)."""
+        if not self.vmapped:
+            return self.trainer.train_chunk.lower(state).compile()
+        chunk = jax.vmap(
+            self.trainer.train_chunk_unjitted, in_axes=(self.axes,), out_axes=(self.axes, 0)
+        )
+        placed = {}  # with a seed mesh: the state stays placed as it came, sums split by seed
+        if self.seed_mesh is not None:
+            placed = dict(out_shardings=(self.shardings, NamedSharding(self.seed_mesh, P("seeds"))))
         return jax.jit(chunk, donate_argnums=0, **placed).lower(state).compile()
 
     def per_seed(self, tree: Any) -> list[Any]:
@@ -175,11 +177,10 @@ class SeedPrograms:
         )
 
     def stack(self, states: list[TrainState]) -> TrainState:
-        """The inverse of `seed_state`: one program state from every seed's state."""
+        """The inverse of `seed_state`: one program state from every seed's state (one seed's
+        comes placed already: `Checkpointer.restore_state` restores it onto its shardings)."""
         if not self.vmapped:
-            return (
-                states[0] if self.shardings is None else jax.device_put(states[0], self.shardings)
-            )
+            return states[0]
         state = jax.tree.map(
             lambda ax, *xs: xs[0] if ax is None else jnp.stack(xs),
             self.axes,
