@@ -36,8 +36,7 @@ multigoal=(--env multigoal --updates-per-iteration 8 --policy-hidden 64 64 --cri
 old_eval=(--eval-chain-noise observation_hash)
 new_eval=(--eval-chain-noise zero)
 
-seeds=(0 1 2)
-sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (seeds: the array above)
+sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (over run_round's `seeds`)
   local name=$1; shift
   local flags=() variants=()
   while [ "$1" != "--" ]; do flags+=("$1"); shift; done; shift
@@ -66,6 +65,7 @@ modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed,
 }
 
 run_round() {
+  local seeds=(0 1 2)  # the seeds of every sweep; a round may set others for itself
   case $1 in
     r1-baseline)  # where DACER2 stands: L_g on/off/weak against SAC
       sweep r1-baseline "${pendulum[@]}" "${old_eval[@]}" -- \
@@ -94,6 +94,9 @@ run_round() {
       sweep targets-pendulum "${pendulum[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 dacer:20 ;;
     targets-double)
       sweep targets-double "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 ;;
+    targets-double-s345)  # targets-double's DACER2 and SAC again on three other seeds
+      seeds=(3 4 5)
+      sweep targets-double-s345 "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 ;;
     targets-double-t20)  # DACER T=20 under the same protocol (a separate round: ~20 min here)
       sweep targets-double-t20 "${double[@]}" "${new_eval[@]}" -- dacer:20 ;;
     targets-double-400k)  # is DACER2 slower than SAC or capped below it? twice the env steps
@@ -117,11 +120,46 @@ run_round() {
       sweep r10-batch-lr "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:updates_per_iteration=2:batch_size=512:actor_lr=0.0006:critic_lr=0.0006 \
         dacer2:5:updates_per_iteration=2:batch_size=512:actor_lr=0.0012:critic_lr=0.0012 ;;
+    r11-chain-noise)  # a temperature on the behaviour chain's own noise (double pendulum, then
+      # the quick-start task): does a behaviour policy closer to the evaluated one learn faster?
+      sweep r11-chain-noise-double "${double[@]}" "${new_eval[@]}" -- \
+        dacer2:5:chain_noise_scale=0.5 dacer2:5:chain_noise_scale=0.25
+      sweep r11-chain-noise-pendulum "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:chain_noise_scale=0.5 dacer2:5:chain_noise_scale=0.25 ;;
+    r12-double-learners)  # the double pendulum's lag behind SAC: the critic (SAC's MSE twin
+      # critic instead of DSAC-T) or the actor's step size?
+      sweep r12-double-learners "${double[@]}" "${new_eval[@]}" -- \
+        dacer2:5:critic_loss=mse dacer2:5:actor_lr=0.001 ;;
+    r13-eval-mean)  # the pendulum's fall-back: the noise-free path or the policy? The same
+      # training runs as targets-pendulum's dacer2:5 (seeds 0-2) and r5-replicate's
+      # forward_noised (seeds 3-5), evaluated by the mean of 16 chain samples per state
+      sweep r13-eval-mean "${pendulum[@]}" -- dacer2:5:eval_chain_noise=sample_mean
+      seeds=(3 4 5)
+      sweep r13-eval-mean-s345 "${pendulum[@]}" -- dacer2:5:eval_chain_noise=sample_mean ;;
+    r14-fall-back-clip)  # the pendulum's fall-back: does the x0 clip hold a fallen policy at
+      # the action bound (zero gradient)? Six seeds without it, against targets-pendulum and r5
+      sweep r14-fall-back-clip "${pendulum[@]}" "${new_eval[@]}" -- dacer2:5:clip_denoised=false
+      seeds=(3 4 5)
+      sweep r14-fall-back-clip-s345 "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:clip_denoised=false ;;
+    r15-pendulum-critic)  # round 12's faster critic on the pendulum, six seeds (new evaluation)
+      sweep r15-pendulum-critic "${pendulum[@]}" "${new_eval[@]}" -- dacer2:5:critic_loss=mse
+      seeds=(3 4 5)
+      sweep r15-pendulum-critic-s345 "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:critic_loss=mse ;;
+    r16-grad-scale)  # L_g's target without the per-sample unit norm (it shrinks where Q is
+      # flat), six seeds
+      sweep r16-grad-scale "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:grad_target_norm=batch_mean
+      seeds=(3 4 5)
+      sweep r16-grad-scale-s345 "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:grad_target_norm=batch_mean ;;
     all)
       for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
-        targets-pendulum targets-double targets-double-t20 targets-double-400k \
-        targets-multigoal r7-multigoal-eta r8-multigoal-replicate r9-batch-vs-updates \
-        r10-batch-lr; do
+        targets-pendulum targets-double targets-double-s345 targets-double-t20 \
+        targets-double-400k targets-multigoal r7-multigoal-eta r8-multigoal-replicate \
+        r9-batch-vs-updates r10-batch-lr r11-chain-noise r12-double-learners r13-eval-mean \
+        r14-fall-back-clip r15-pendulum-critic r16-grad-scale; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

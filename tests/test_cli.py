@@ -18,6 +18,7 @@ from mjx_dacer2.launch.train import parse_train_args
         (["--warmup-steps", "5000", "--total-env-steps", "4000"], "must be below total-env-steps"),
         (["--run-dir", "/proc/forbidden/run"], "is not writable"),
         (["--gamma", "1.5"], "gamma must be in [0, 1)"),
+        (["--chain-noise-scale", "2"], "chain-noise-scale must be in [0, 1], got 2.0"),
         (["--num-devices", "3"], "num-devices 3 is not available: this job has 1 cpu device(s)"),
         (["--num-processes", "2"], "a multi-process job needs --coordinator-address, --process"),
     ],

@@ -81,6 +81,19 @@ def test_q_gradient_is_unit_and_points_uphill(which_q):
     np.testing.assert_allclose(g, expected, rtol=1e-5)
 
 
+def test_batch_mean_scaling_keeps_relative_sizes_and_shrinks_where_q_is_flat():
+    best = jnp.array([0.6, -0.2])
+    losses = _losses_with_quadratic_critic(best, grad_target_norm="batch_mean")
+    a = jnp.stack([best + 0.01, best - 0.5, jnp.array([-1.0, 1.0])])  # near, mid, far from best
+    g = losses.q_gradient({}, {}, jnp.zeros((3, 3)), a)
+    norms = jnp.linalg.norm(g, axis=-1)
+    np.testing.assert_allclose(jnp.mean(norms), 1.0, rtol=1e-5)
+    raw = jnp.linalg.norm(best - a, axis=-1)  # |grad| of -||a - best||^2 is 2 ||a - best||
+    np.testing.assert_allclose(norms, raw / jnp.mean(raw), rtol=1e-5)
+    assert float(norms[0]) < 0.02  # beside the optimum the target almost vanishes
+    np.testing.assert_allclose(g / norms[:, None], (best - a) / raw[:, None], rtol=1e-4)
+
+
 def test_reverse_step_with_the_grad_loss_target_raises_q():
     """Moving eps toward L_g's target -w(t)*g_hat makes each reverse step raise Q.
 

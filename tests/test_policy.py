@@ -15,7 +15,7 @@ def _policy(eval_chain_noise="zero"):
     return policy, networks.policy_init(jax.random.key(0))
 
 
-@pytest.mark.parametrize("eval_chain_noise", ["zero", "observation_hash"])
+@pytest.mark.parametrize("eval_chain_noise", ["zero", "observation_hash", "sample_mean"])
 def test_deterministic_action_is_a_function_of_the_observation(eval_chain_noise):
     policy, params = _policy(eval_chain_noise)
     obs = jax.random.normal(jax.random.key(1), (6, 3))
@@ -44,6 +44,22 @@ def test_zero_noise_policy_is_the_noise_free_chain():
     np.testing.assert_allclose(action, expected)
     hashed, _ = _policy("observation_hash")
     assert not np.allclose(action, hashed.deterministic_action(params, obs, jax.random.key(7)))
+
+
+def test_sample_mean_policy_is_the_mean_of_the_chain():
+    networks = make_networks(3, 2, (16, 16), (16, 16))
+    params = networks.policy_init(jax.random.key(0))
+    obs = jax.random.normal(jax.random.key(1), (4, 3))
+    policy = make_policy(
+        networks, 5, 0.1, 10.0, 0.1, eval_chain_noise="sample_mean", eval_chain_samples=1024
+    )
+    action = policy.deterministic_action(params, obs, jax.random.key(7))
+    many = jnp.broadcast_to(obs, (2048, *obs.shape))  # the chain's own mean, by brute force
+    mean = jnp.mean(policy.chain(params, many, jax.random.key(9)).action, axis=0)
+    np.testing.assert_allclose(action, jnp.clip(mean, -1, 1), atol=0.1)
+    one = make_policy(networks, 5, 0.1, 10.0, 0.1, eval_chain_noise="observation_hash")
+    single = one.deterministic_action(params, obs, jax.random.key(7))
+    assert float(jnp.max(jnp.abs(single - mean))) > 0.3  # one sample is not the mean
 
 
 def test_observation_keys_differ_between_observations_and_base_keys():
@@ -80,3 +96,22 @@ def test_unclipped_chain_and_samples_leave_the_action_box():
     # With clip_denoised the chain's output stays in the box; without it, it does not.
     chain = make_policy(networks, 5, 0.1, 10.0, 0.1, clip_denoised=False).chain(params, obs, key())
     assert float(jnp.max(jnp.abs(chain.action))) > 1.0
+
+
+def test_chain_noise_scale_interpolates_to_the_noise_free_path():
+    networks = make_networks(3, 2, (16, 16), (16, 16))
+    params = networks.policy_init(jax.random.key(0))
+    obs = jax.random.normal(jax.random.key(1), (512, 3))
+
+    def chain(scale):  # the same key at every scale
+        policy = make_policy(networks, 5, 0.1, 10.0, 0.1, chain_noise_scale=scale)
+        return policy, policy.chain(params, obs, jax.random.key(3))
+
+    policy, silent = chain(0.0)
+    np.testing.assert_allclose(
+        silent.action, policy.deterministic_action(params, obs, jax.random.key(7)), atol=1e-6
+    )
+    spread = [float(jnp.std(chain(s)[1].action - silent.action)) for s in (0.25, 0.5, 1.0)]
+    assert 0.0 < spread[0] < spread[1] < spread[2]
+    x_T = chain(0.5)[1].inputs[0]  # the chain's start is drawn at the scale
+    np.testing.assert_allclose(x_T, 0.5 * chain(1.0)[1].inputs[0], rtol=1e-6)

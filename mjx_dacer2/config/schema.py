@@ -19,9 +19,10 @@ Algo = Literal["dacer2", "dacer", "sac"]
 ALGOS: tuple[str, ...] = get_args(Algo)  # the one list of algorithm names
 GradTargetSource = Literal["chain", "forward_noised"]
 GradTargetQ = Literal["min", "mean_normalized", "target_min"]
+GradTargetNorm = Literal["unit", "batch_mean"]
 CriticLoss = Literal["dsac_t", "mse"]
 EntropyActions = Literal["clipped", "unclipped"]
-EvalChainNoise = Literal["observation_hash", "zero"]
+EvalChainNoise = Literal["observation_hash", "sample_mean", "zero"]
 TimeWeight = Literal["exp", "constant", "normalized_exp"]
 Activation = Literal["mish", "relu"]
 
@@ -108,10 +109,16 @@ class DiffusionConfig(Section):
     """Deterministic policy with observation_hash: the base key the per-state keys fold into."""
     eval_chain_noise: EvalChainNoise = "zero"
     """Deterministic policy's chain noise: zero (x_T = 0, z = 0: the noise-free path through the
-    denoiser; see docs/algorithm.md) or observation_hash (DACER: a fixed sample per state)."""
+    denoiser; see docs/algorithm.md), sample_mean (the mean of `eval_chain_samples` chain samples
+    drawn with per-state keys) or observation_hash (DACER: one fixed sample per state)."""
+    eval_chain_samples: int = 16
+    """Chain samples averaged per state by the sample_mean deterministic policy."""
     clip_denoised: bool = True
     """Clip every x0 estimate of the chain to [-1, 1] (DACER); off: only the final action is
     clipped, so saturated estimates still pass gradients."""
+    chain_noise_scale: float = 1.0
+    """Temperature of the behaviour chain: x_T and every step's z are drawn from N(0, s^2 I)
+    (1: DACER's full-noise DDPM sampler; 0: the noise-free path the evaluation takes)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,10 @@ class GradLossConfig(Section):
     grad_target_q: GradTargetQ = "min"
     """Which Q gives the gradient: min of the online mean heads, mean of their normalised gradients,
     or min of the target critics."""
+    grad_target_norm: GradTargetNorm = "unit"
+    """How the Q gradient is scaled in L_g's target: unit (each sample's to norm 1) or
+    batch_mean (divided by the batch's mean norm: keeps relative sizes, so the target shrinks
+    where Q is flat)."""
     time_weight: TimeWeight = "exp"
     """w(t): exp(c*t + d), constant 1, or exp(c*5*t/T + d) (normalised t: same range for all T)."""
     time_weight_c: float = 0.4

@@ -33,6 +33,7 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         entropy_every_env_steps=c.entropy.entropy_every_env_steps,
         entropy_num_actions=c.entropy.entropy_num_actions,
         entropy_num_states=c.entropy.entropy_num_states,
+        eval_chain_samples=c.diffusion.eval_chain_samples,
     )
     for name, value in positive.items():
         if value < 1:
@@ -70,6 +71,9 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         raise ConfigError(f"gamma must be in [0, 1), got {c.learning.gamma}")
     if not 0.0 < c.learning.tau <= 1.0:
         raise ConfigError(f"tau must be in (0, 1], got {c.learning.tau}")
+    scale = c.diffusion.chain_noise_scale
+    if c.algo != "sac" and not 0.0 <= scale <= 1.0:
+        raise ConfigError(f"chain-noise-scale must be in [0, 1], got {scale}")
     if c.entropy.initial_alpha <= 0:
         raise ConfigError(f"initial-alpha must be > 0, got {c.entropy.initial_alpha}")
     if c.sac.sac_initial_alpha <= 0 or c.sac.sac_log_std_min >= c.sac.sac_log_std_max:

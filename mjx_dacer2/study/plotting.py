@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
@@ -92,6 +93,7 @@ def plot_curves(runs: list[dict], out_dir: Path) -> list[Path]:
                 (line,) = ax.plot(x, mean, label=label)
                 ax.fill_between(x, mean - half, mean + half, alpha=0.2, color=line.get_color())
         axes[0].set_xlabel("env steps")
+        axes[0].xaxis.set_major_formatter(matplotlib.ticker.EngFormatter(sep=""))  # 200k, 1M
         axes[1].set_xlabel("wall-clock s after the first evaluation (mean over seeds)")
         axes[0].set_ylabel("evaluation return")
         axes[0].legend(fontsize=8)

@@ -184,5 +184,7 @@ def make_dacer_learner(config: Config, obs_size: int, action_size: int) -> Dacer
         config.diffusion.exploration_noise_scale,
         config.diffusion.clip_denoised,
         config.diffusion.eval_chain_noise,
+        config.diffusion.chain_noise_scale,
+        config.diffusion.eval_chain_samples,
     )
     return DacerLearner(config=DacerSettings.of(config), networks=networks, policy=policy)

@@ -177,7 +177,8 @@ class Losses:
         return loss, metrics
 
     def q_gradient(self, critic_params, target_critic_params, obs, actions):
-        """Unit-norm action-gradient of Q at `actions` (..., d), per `grad_target_q`."""
+        """Action-gradient of Q at `actions` (..., d), per `grad_target_q`, scaled per
+        `grad_target_norm` (`scale_q_gradient`)."""
         kind = self.config.grad_loss.grad_target_q
 
         def q_sum(params, which):
@@ -187,13 +188,20 @@ class Losses:
 
             return jax.grad(f)(actions)
 
+        scale = self.scale_q_gradient
         if kind == "min":
-            return normalized(q_sum(critic_params, None))
+            return scale(q_sum(critic_params, None))
         if kind == "target_min":
-            return normalized(q_sum(target_critic_params, None))
+            return scale(q_sum(target_critic_params, None))
         if kind == "mean_normalized":
-            return 0.5 * (normalized(q_sum(critic_params, 0)) + normalized(q_sum(critic_params, 1)))
+            return 0.5 * (scale(q_sum(critic_params, 0)) + scale(q_sum(critic_params, 1)))
         raise ValueError(f"unknown grad_target_q '{kind}'")
+
+    def scale_q_gradient(self, g: jax.Array) -> jax.Array:
+        """unit: each sample's gradient to norm 1; batch_mean: all divided by their mean norm."""
+        if self.config.grad_loss.grad_target_norm == "batch_mean":
+            return g / (jnp.mean(jnp.linalg.norm(g, axis=-1)) + 1e-8)
+        return normalized(g)
 
     def grad_field_actions(self, chain_inputs, action, key):
         """Actions a_t (n, B, d) and their step t (n, B) at which L_g is evaluated."""
@@ -213,7 +221,8 @@ class Losses:
     def grad_field_loss(
         self, policy_params, critic_params, target_critic_params, obs, chain_inputs, action, key
     ):
-        """L_g = mean_{B,t} || eps_theta(s, a_t, t-1) + w(t) * unit grad_a Q(s, a_t) ||^2."""
+        """L_g = mean_{B,t} || eps_theta(s, a_t, t-1) + w(t) * ghat(s, a_t) ||^2, ghat the scaled
+        Q gradient (`q_gradient`)."""
         c = self.config
         a_t, t = self.grad_field_actions(chain_inputs, action, key)  # (n, B, d), (n, B)
         obs_t = jnp.broadcast_to(obs, (a_t.shape[0], *obs.shape))

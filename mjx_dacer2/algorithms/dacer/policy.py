@@ -30,16 +30,20 @@ class DiffusionPolicy:
     exploration_noise_scale: float  # lambda
     clip_denoised: bool = True  # clip every x0 estimate to [-1, 1] (DACER)
     eval_chain_noise: str = "zero"  # see `deterministic`
+    chain_noise_scale: float = 1.0  # s: the behaviour chain draws x_T and z from N(0, s^2 I)
+    eval_chain_samples: int = 16  # chain samples averaged by the sample_mean policy
 
     @property
     def num_steps(self) -> int:
         return len(self.schedule.alphas)
 
     def chain(self, params: dict, obs: jax.Array, key: jax.Array) -> ChainOutput:
-        """Sample x_0 for each observation (..., o) with fresh chain noise; keeps the x_t inputs."""
+        """Sample x_0 for each observation (..., o) with fresh chain noise of scale
+        `chain_noise_scale`; keeps the x_t inputs."""
         shape = (*obs.shape[:-1], self.networks.action_size)
         x_T, z = chain_noise(key, self.num_steps, shape)
-        return self.chain_from_noise(params, obs, x_T, z)
+        s = self.chain_noise_scale
+        return self.chain_from_noise(params, obs, s * x_T, s * z)
 
     def chain_from_noise(
         self, params: dict, obs: jax.Array, x_T: jax.Array, z: jax.Array
@@ -79,19 +83,35 @@ class DiffusionPolicy:
 
         `eval_chain_noise` says how: "zero" runs the chain from x_T = 0 with z = 0 (the
         noise-free path through the learnt denoiser, as DDIM-style deterministic samplers do);
-        "observation_hash" (DACER) draws each state's noise from `observation_keys(noise_key,
-        obs)`, a sample of the stochastic policy. One shared draw for all states would bias
-        every action the same way whenever that draw is unlucky."""
+        "sample_mean" averages `eval_chain_samples` chain samples (at the behaviour chain's
+        noise scale), "observation_hash" (DACER) takes one; both draw each state's noise from
+        `observation_keys(noise_key, obs)`. One shared draw for all states would bias every
+        action the same way whenever that draw is unlucky."""
         shape = (*obs.shape[:-1], self.networks.action_size)
         if self.eval_chain_noise == "zero":
             x_T, z = jnp.zeros(shape), jnp.zeros((self.num_steps, *shape))
-        else:
-            keys = observation_keys(noise_key, obs).reshape(-1)
-            one = (self.networks.action_size,)
-            x_T, z = jax.vmap(lambda k: chain_noise(k, self.num_steps, one))(keys)  # (N, [T,] d)
-            x_T = x_T.reshape(shape)
-            z = jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *shape)
-        return jnp.clip(self.chain_from_noise(params, obs, x_T, z).action, -1.0, 1.0)
+            return jnp.clip(self.chain_from_noise(params, obs, x_T, z).action, -1.0, 1.0)
+        keys = observation_keys(noise_key, obs)
+        if self.eval_chain_noise == "observation_hash":
+            return jnp.clip(self.chain_from_state_keys(params, obs, keys), -1.0, 1.0)
+        fold = jax.vmap(jax.random.fold_in, (0, None))  # (state keys, sample i) -> state keys
+
+        def sample(i):
+            return self.chain_from_state_keys(params, obs, fold(keys.reshape(-1), i))
+
+        samples = jax.vmap(sample)(jnp.arange(self.eval_chain_samples))  # (K, ..., d)
+        return jnp.clip(jnp.mean(samples, axis=0), -1.0, 1.0)
+
+    def chain_from_state_keys(self, params: dict, obs: jax.Array, keys: jax.Array) -> jax.Array:
+        """The chain's action (..., d) for observations (..., o), each state's noise drawn from
+        its own key (...) at the behaviour chain's noise scale."""
+        shape = (*obs.shape[:-1], self.networks.action_size)
+        one = (self.networks.action_size,)
+        x_T, z = jax.vmap(lambda k: chain_noise(k, self.num_steps, one))(keys.reshape(-1))
+        s = self.chain_noise_scale
+        x_T = s * x_T.reshape(shape)
+        z = s * jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *shape)  # (N, T, d) -> (T, ..., d)
+        return self.chain_from_noise(params, obs, x_T, z).action
 
 
 def observation_keys(base_key: jax.Array, obs: jax.Array) -> jax.Array:
@@ -118,6 +138,8 @@ def make_policy(
     exploration_noise_scale: float,
     clip_denoised: bool = True,
     eval_chain_noise: str = "zero",
+    chain_noise_scale: float = 1.0,
+    eval_chain_samples: int = 16,
 ) -> DiffusionPolicy:
     return DiffusionPolicy(
         networks=networks,
@@ -125,4 +147,6 @@ def make_policy(
         exploration_noise_scale=exploration_noise_scale,
         clip_denoised=clip_denoised,
         eval_chain_noise=eval_chain_noise,
+        chain_noise_scale=chain_noise_scale,
+        eval_chain_samples=eval_chain_samples,
     )
