@@ -41,9 +41,14 @@ class DiffusionPolicy:
         """Sample x_0 for each observation (..., o) with fresh chain noise of scale
         `chain_noise_scale`; keeps the x_t inputs."""
         shape = (*obs.shape[:-1], self.networks.action_size)
-        x_T, z = chain_noise(key, self.num_steps, shape)
+        x_T, z = self.scaled(*chain_noise(key, self.num_steps, shape))
+        return self.chain_from_noise(params, obs, x_T, z)
+
+    def scaled(self, x_T: jax.Array, z: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """Standard chain noise at the chain's temperature (at 1, DACER's, untouched: the same
+        compiled program as before the flag)."""
         s = self.chain_noise_scale
-        return self.chain_from_noise(params, obs, s * x_T, s * z)
+        return (x_T, z) if s == 1.0 else (s * x_T, s * z)
 
     def chain_from_noise(
         self, params: dict, obs: jax.Array, x_T: jax.Array, z: jax.Array
@@ -108,9 +113,9 @@ class DiffusionPolicy:
         shape = (*obs.shape[:-1], self.networks.action_size)
         one = (self.networks.action_size,)
         x_T, z = jax.vmap(lambda k: chain_noise(k, self.num_steps, one))(keys.reshape(-1))
-        s = self.chain_noise_scale
-        x_T = s * x_T.reshape(shape)
-        z = s * jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *shape)  # (N, T, d) -> (T, ..., d)
+        x_T, z = self.scaled(
+            x_T.reshape(shape), jnp.moveaxis(z, 1, 0).reshape(self.num_steps, *shape)
+        )  # z: (N, T, d) -> (T, ..., d)
         return self.chain_from_noise(params, obs, x_T, z).action
 
 
