@@ -71,9 +71,10 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         raise ConfigError(f"gamma must be in [0, 1), got {c.learning.gamma}")
     if not 0.0 < c.learning.tau <= 1.0:
         raise ConfigError(f"tau must be in (0, 1], got {c.learning.tau}")
-    scale = c.diffusion.chain_noise_scale
-    if c.algo != "sac" and not 0.0 <= scale <= 1.0:
-        raise ConfigError(f"chain-noise-scale must be in [0, 1], got {scale}")
+    if not 0.0 <= c.diffusion.chain_noise_scale <= 1.0:
+        raise ConfigError(
+            f"chain-noise-scale must be in [0, 1], got {c.diffusion.chain_noise_scale}"
+        )
     if c.entropy.initial_alpha <= 0:
         raise ConfigError(f"initial-alpha must be > 0, got {c.entropy.initial_alpha}")
     if c.sac.sac_initial_alpha <= 0 or c.sac.sac_log_std_min >= c.sac.sac_log_std_max:

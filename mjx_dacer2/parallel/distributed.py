@@ -86,6 +86,9 @@ def place_mjx_on_own_devices() -> None:
     io._resolve_impl_and_device = on_own_device
 
 
+AGREE_MS = 10 * 60 * 1000  # how long a process waits for the others at a decision
+
+
 def first_signal_of_any_process(signum: int | None, point: str) -> int | None:
     """The stop signal of the first process that received one by `point` (None: no process
     did). Every process must call this at the same `point` (a name unique in the job): a job
@@ -101,9 +104,6 @@ def first_signal_of_any_process(signum: int | None, point: str) -> int | None:
         if other:
             return other
     return None
-
-
-AGREE_MS = 10 * 60 * 1000  # how long a process waits for the others at a decision
 
 
 def every_process_reaches(point: str) -> None:

@@ -92,8 +92,8 @@ class DiffusionPolicy:
         noise scale), "observation_hash" (DACER) takes one; both draw each state's noise from
         `observation_keys(noise_key, obs)`. One shared draw for all states would bias every
         action the same way whenever that draw is unlucky."""
-        shape = (*obs.shape[:-1], self.networks.action_size)
         if self.eval_chain_noise == "zero":
+            shape = (*obs.shape[:-1], self.networks.action_size)
             x_T, z = jnp.zeros(shape), jnp.zeros((self.num_steps, *shape))
             return jnp.clip(self.chain_from_noise(params, obs, x_T, z).action, -1.0, 1.0)
         keys = observation_keys(noise_key, obs)
