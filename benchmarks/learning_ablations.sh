@@ -47,6 +47,14 @@ sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (over run_round's `seeds`)
   "$cli" plot --runs "$out/$name" --out "benchmarks/results/learning/$name" --threshold 950
 }
 
+pool() {  # pool NAME ROUND...: one table and figure over the seeds of rounds already run
+  local name=$1; shift
+  local roots=()
+  for r in "$@"; do roots+=("$out/$r"); done
+  mkdir -p "benchmarks/results/learning/$name"
+  "$cli" plot --runs "${roots[@]}" --out "benchmarks/results/learning/$name" --threshold 950
+}
+
 modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed, then `modes`
   # (LABEL names files: no dots, `modes --out` treats what follows one as a suffix)
   local name=$1 label=$2; shift 2
@@ -115,7 +123,8 @@ run_round() {
       # env step), can fewer updates on larger batches (what a GPU does cheaply) replace updates?
       sweep r9-batch-vs-updates "${pendulum[@]}" "${new_eval[@]}" -- dacer2:5 \
         dacer2:5:updates_per_iteration=2:batch_size=512 \
-        dacer2:5:updates_per_iteration=1:batch_size=1024 sac:updates_per_iteration=1:batch_size=1024 ;;
+        dacer2:5:updates_per_iteration=1:batch_size=1024 \
+        sac:updates_per_iteration=1:batch_size=1024 ;;
     r10-batch-lr)  # round 9's larger batches again, their learning rates scaled up with the batch
       sweep r10-batch-lr "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:updates_per_iteration=2:batch_size=512:actor_lr=0.0006:critic_lr=0.0006 \
@@ -154,12 +163,33 @@ run_round() {
       seeds=(3 4 5)
       sweep r16-grad-scale-s345 "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:grad_target_norm=batch_mean ;;
+    r17-double-alpha)  # the double pendulum's alpha falls at the pace its cadence allows:
+      # four times the alpha steps, or start where SAC's noise level is
+      sweep r17-double-alpha "${double[@]}" "${new_eval[@]}" -- \
+        dacer2:5:entropy_every_env_steps=2000 dacer2:5:initial_alpha=1 ;;
+    r17-double-alpha-s345)  # round 17's faster alpha again, on seeds 3-5
+      seeds=(3 4 5)
+      sweep r17-double-alpha-s345 "${double[@]}" "${new_eval[@]}" -- \
+        dacer2:5:entropy_every_env_steps=2000 ;;
+    r18-double-alpha-pace)  # faster still (alpha steps every 500 env steps), and DACER T=5
+      # under round 17's cadence (the comparison target of issue 8 at the new default)
+      sweep r18-double-alpha-pace "${double[@]}" "${new_eval[@]}" -- \
+        dacer2:5:entropy_every_env_steps=500 dacer:5:entropy_every_env_steps=2000 ;;
+    r19-double-alpha-s678)  # round 17's cadence, the default and SAC on three more seeds
+      seeds=(6 7 8)
+      sweep r19-double-alpha-s678 "${double[@]}" "${new_eval[@]}" -- \
+        sac dacer2:5 dacer2:5:entropy_every_env_steps=2000 ;;
+    pooled-double)  # the double pendulum's seeds 0-8 at 200k env steps (rounds run before)
+      pool pooled-double targets-double targets-double-s345 r17-double-alpha \
+        r17-double-alpha-s345 r19-double-alpha-s678 ;;
     all)
       for r in r1-baseline r2-backbone r3-grad-loss r4-exploration r5-replicate r6-combine \
         targets-pendulum targets-double targets-double-s345 targets-double-t20 \
         targets-double-400k targets-multigoal r7-multigoal-eta r8-multigoal-replicate \
         r9-batch-vs-updates r10-batch-lr r11-chain-noise r12-double-learners r13-eval-mean \
-        r14-fall-back-clip r15-pendulum-critic r16-grad-scale; do
+        r14-fall-back-clip r15-pendulum-critic r16-grad-scale r17-double-alpha \
+        r17-double-alpha-s345 r18-double-alpha-pace r19-double-alpha-s678 \
+        pooled-double; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

@@ -1,8 +1,9 @@
 """`mjx-dacer2 plot`: learning curves (vs env steps and vs wall-clock, mean and 95% t-interval
-over seeds) and the final-return table of every run dir under `--runs`; `--bench` re-plots a
-bench.json.
+over seeds) and the final-return table of every run dir under `--runs` (several roots pool their
+seeds); `--bench` re-plots a bench.json.
 
     mjx-dacer2 plot --runs runs/learning/r1-baseline --out DIR --threshold 950
+    mjx-dacer2 plot --runs runs/learning/targets-double runs/learning/targets-double-s345 --out DIR
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import tyro
 
 @dataclass(frozen=True)
 class PlotArgs:
-    runs: str | None = None
-    """Root directory searched for run dirs."""
+    runs: tuple[str, ...] = ()
+    """Root directories searched for run dirs; the seeds of a variant found under several roots
+    are pooled (each seed once)."""
     out: str | None = None
-    """Output directory (default: --runs)."""
+    """Output directory (default: the first of --runs)."""
     bench: str | None = None
     """A bench.json to re-plot (figures next to it)."""
     threshold: float | None = None
@@ -35,9 +37,9 @@ def main(argv: list[str]) -> int:
     from mjx_dacer2.study.plotting import (
         final_table,
         final_table_markdown,
-        load_runs,
         plot_bench,
         plot_curves,
+        pool_runs,
     )
 
     written = []
@@ -45,11 +47,17 @@ def main(argv: list[str]) -> int:
         bench = Path(args.bench)
         written += plot_bench(json.loads(bench.read_text()), bench.parent)
     if args.runs:
-        runs = load_runs(Path(args.runs))
-        if not runs:
-            print(f"error: no run dirs with evaluations under {args.runs}", file=sys.stderr)
+        try:
+            runs = pool_runs([Path(root) for root in args.runs])
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
             return 2
-        out = Path(args.out or args.runs)
+        if not runs:
+            print(
+                f"error: no run dirs with evaluations under {' '.join(args.runs)}", file=sys.stderr
+            )
+            return 2
+        out = Path(args.out or args.runs[0])
         written += plot_curves(runs, out)
         rows = final_table(runs, args.threshold)
         (out / "final_returns.json").write_text(json.dumps(rows, indent=2) + "\n")

@@ -116,6 +116,24 @@ def test_sweep_then_plot(tmp_path, tiny_flags):
     assert (figs / "curves_multigoal.png").stat().st_size > 0
     rows = json.loads((figs / "final_returns.json").read_text())
     assert {(r["variant"], r["seeds"]) for r in rows} == {("dacer2:2", 2), ("sac", 2)}
+    # pooling the same round twice would count every seed twice: refused
+    assert main(["plot", "--runs", str(runs), str(runs), "--out", str(figs)]) == 2
+
+
+def test_final_table_pools_seeds_and_summarises_the_final_evaluations():
+    from mjx_dacer2.study.plotting import final_table
+
+    def run(seed, returns):
+        steps = np.arange(len(returns), dtype=float)
+        return dict(env="e", variant="v", seed=seed, steps=steps, wall=steps, ret=np.array(returns))
+
+    returns = [0.0, 1, 2, 3, 4, 5, 6, 7, 10, 9]  # 10 evaluations: final 10% is 1, final 20% is 2
+    (row,) = final_table([run(0, returns), run(3, [x + 2 for x in returns])], threshold=6)
+    assert row["seeds"] == 2
+    assert row["best_final10_mean"] == 10.0  # seeds' last evaluations: 9 and 11
+    assert row["mean_final20_mean"] == 10.5  # (10 + 9) / 2 and (12 + 11) / 2
+    assert row["last_mean"] == 10.0
+    assert row["steps_to_threshold"] == [6, 4]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
 """Figures and tables of the diffusion-step study: learning curves (mean and a 95% t-interval over
 seeds) against env steps and against wall-clock time, the final-return table (best of the final
-10% of evaluations, the DACER paper's metric, and the last evaluation), and the bench plots.
+10% of evaluations, the DACER paper's metric; the mean of the final 20%, steadier where single
+evaluations swing; and the last evaluation), and the bench plots.
 
-Reads plain run dirs (config.json + metrics.jsonl), so any run, not only a sweep's, can be plotted.
+Reads plain run dirs (config.json + metrics.jsonl), so any run, not only a sweep's, can be plotted,
+and pools the seeds of several roots (`pool_runs`: e.g. a round on seeds 0-2 and its replication
+on seeds 3-5).
 """
 
 from __future__ import annotations
@@ -51,6 +54,23 @@ def load_runs(root: Path) -> list[dict]:
                 ret=np.array([r["eval_return"] for r in evals], float),
             )
         )
+    return runs
+
+
+def pool_runs(roots: list[Path]) -> list[dict]:
+    """The runs of every root together; a (env, variant, seed) found twice is an error (the same
+    round given twice, or two rounds on the same seeds), since it would count one seed twice."""
+    runs, seen = [], {}
+    for root in roots:
+        for run in load_runs(root):
+            key = (run["env"], run["variant"], run["seed"])
+            if key in seen:
+                raise ValueError(
+                    f"seed {run['seed']} of {run['env']} {run['variant']} is under both "
+                    f"{seen[key]} and {root}: pool rounds run on different seeds"
+                )
+            seen[key] = root
+            runs.append(run)
     return runs
 
 
@@ -113,14 +133,15 @@ def steps_to_threshold(run: dict, threshold: float) -> float:
 
 
 def final_table(runs: list[dict], threshold: float | None = None) -> list[dict]:
-    """Per (env, variant): best of the final 10% of evaluations and the last one, over seeds;
-    with `threshold`, each seed's env steps to first reach it and their median."""
+    """Per (env, variant), over seeds: the best of the final 10% of evaluations, the mean of the
+    final 20% and the last one; with `threshold`, each seed's env steps to first reach it and
+    their median."""
     rows = []
     for (env, variant), members in sorted(group(runs).items()):
-        best, last = [], []
+        best, late, last = [], [], []
         for run in members:
-            k = max(1, math.ceil(0.1 * len(run["ret"])))
-            best.append(float(run["ret"][-k:].max()))
+            best.append(float(run["ret"][-_final_count(run, 0.1) :].max()))
+            late.append(float(run["ret"][-_final_count(run, 0.2) :].mean()))
             last.append(float(run["ret"][-1]))
         extra = {}
         if threshold is not None:
@@ -138,6 +159,8 @@ def final_table(runs: list[dict], threshold: float | None = None) -> list[dict]:
                 env_steps=int(min(r["steps"][-1] for r in members)),
                 best_final10_mean=float(np.mean(best)),
                 best_final10_std=float(np.std(best)),
+                mean_final20_mean=float(np.mean(late)),
+                mean_final20_std=float(np.std(late)),
                 last_mean=float(np.mean(last)),
                 last_std=float(np.std(last)),
                 wall_s_mean=float(np.mean([r["wall"][-1] for r in members])),
@@ -145,6 +168,11 @@ def final_table(runs: list[dict], threshold: float | None = None) -> list[dict]:
             )
         )
     return rows
+
+
+def _final_count(run: dict, fraction: float) -> int:
+    """How many evaluations the final `fraction` of a run holds (at least one)."""
+    return max(1, math.ceil(fraction * len(run["ret"])))
 
 
 def _seed(run: dict) -> int:
@@ -157,7 +185,10 @@ def _steps(x: float | None) -> str:
 
 def final_table_markdown(rows: list[dict]) -> str:
     threshold = rows[0].get("threshold") if rows else None
-    head = "| env | variant | seeds | env steps | best of final 10% evals | last eval | wall s |"
+    head = (
+        "| env | variant | seeds | env steps | best of final 10% evals | mean of final 20% evals"
+        " | last eval | wall s |"
+    )
     if threshold is not None:
         head += f" steps to >= {threshold:g} (per seed) | median |"
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
@@ -165,6 +196,7 @@ def final_table_markdown(rows: list[dict]) -> str:
         line = (
             f"| {r['env']} | {r['variant']} | {r['seeds']} | {r['env_steps']:,} | "
             f"{r['best_final10_mean']:.1f} ± {r['best_final10_std']:.1f} | "
+            f"{r['mean_final20_mean']:.1f} ± {r['mean_final20_std']:.1f} | "
             f"{r['last_mean']:.1f} ± {r['last_std']:.1f} | {r['wall_s_mean']:.0f} |"
         )
         if threshold is not None:
