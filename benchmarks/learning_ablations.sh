@@ -179,6 +179,10 @@ run_round() {
       seeds=(6 7 8)
       sweep r19-double-alpha-s678 "${double[@]}" "${new_eval[@]}" -- \
         sac dacer2:5 dacer2:5:entropy_every_env_steps=2000 ;;
+    r20-multigoal-dacer)  # the paper's claim, DACER2 more multimodal than DACER: DACER at T=20
+      # (its paper's setting) and T=5 under the MultiGoal protocol of rounds 7-8
+      modes_round r20-multigoal-dacer dacer20 --algo dacer --diffusion-steps 20
+      modes_round r20-multigoal-dacer dacer5 --algo dacer --diffusion-steps 5 ;;
     pooled-double)  # the double pendulum's seeds 0-8 at 200k env steps (rounds run before)
       pool pooled-double targets-double targets-double-s345 r17-double-alpha \
         r17-double-alpha-s345 r19-double-alpha-s678 ;;
@@ -189,7 +193,7 @@ run_round() {
         r9-batch-vs-updates r10-batch-lr r11-chain-noise r12-double-learners r13-eval-mean \
         r14-fall-back-clip r15-pendulum-critic r16-grad-scale r17-double-alpha \
         r17-double-alpha-s345 r18-double-alpha-pace r19-double-alpha-s678 \
-        pooled-double; do
+        r20-multigoal-dacer pooled-double; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

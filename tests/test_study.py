@@ -128,12 +128,15 @@ def test_final_table_pools_seeds_and_summarises_the_final_evaluations():
         return dict(env="e", variant="v", seed=seed, steps=steps, wall=steps, ret=np.array(returns))
 
     returns = [0.0, 1, 2, 3, 4, 5, 6, 7, 10, 9]  # 10 evaluations: final 10% is 1, final 20% is 2
-    (row,) = final_table([run(0, returns), run(3, [x + 2 for x in returns])], threshold=6)
+    (row,) = final_table([run(3, [x + 2 for x in returns]), run(0, returns)], threshold=6)
     assert row["seeds"] == 2
     assert row["best_final10_mean"] == 10.0  # seeds' last evaluations: 9 and 11
     assert row["mean_final20_mean"] == 10.5  # (10 + 9) / 2 and (12 + 11) / 2
     assert row["last_mean"] == 10.0
     assert row["steps_to_threshold"] == [6, 4]
+    assert row["per_seed"] == dict(
+        seed=[0, 3], best_final10=[9.0, 11.0], mean_final20=[9.5, 11.5], last=[9.0, 11.0]
+    )
 
 
 @pytest.mark.parametrize(

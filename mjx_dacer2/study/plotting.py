@@ -134,10 +134,11 @@ def steps_to_threshold(run: dict, threshold: float) -> float:
 
 def final_table(runs: list[dict], threshold: float | None = None) -> list[dict]:
     """Per (env, variant), over seeds: the best of the final 10% of evaluations, the mean of the
-    final 20% and the last one; with `threshold`, each seed's env steps to first reach it and
-    their median."""
+    final 20% and the last one (their mean and std, and each seed's in `per_seed`); with
+    `threshold`, each seed's env steps to first reach it and their median."""
     rows = []
     for (env, variant), members in sorted(group(runs).items()):
+        members = sorted(members, key=_seed)
         best, late, last = [], [], []
         for run in members:
             best.append(float(run["ret"][-_final_count(run, 0.1) :].max()))
@@ -145,7 +146,7 @@ def final_table(runs: list[dict], threshold: float | None = None) -> list[dict]:
             last.append(float(run["ret"][-1]))
         extra = {}
         if threshold is not None:
-            reached = [steps_to_threshold(r, threshold) for r in sorted(members, key=_seed)]
+            reached = [steps_to_threshold(r, threshold) for r in members]
             extra = dict(
                 threshold=threshold,
                 steps_to_threshold=[None if math.isinf(x) else int(x) for x in reached],
@@ -164,6 +165,12 @@ def final_table(runs: list[dict], threshold: float | None = None) -> list[dict]:
                 last_mean=float(np.mean(last)),
                 last_std=float(np.std(last)),
                 wall_s_mean=float(np.mean([r["wall"][-1] for r in members])),
+                per_seed=dict(  # for paired comparisons between cells on the same seeds
+                    seed=[r["seed"] for r in members],
+                    best_final10=best,
+                    mean_final20=late,
+                    last=last,
+                ),
                 **extra,
             )
         )
