@@ -172,7 +172,7 @@ run_round() {
       sweep r17-double-alpha-s345 "${double[@]}" "${new_eval[@]}" -- \
         dacer2:5:entropy_every_env_steps=2000 ;;
     r18-double-alpha-pace)  # faster still (alpha steps every 500 env steps), and DACER T=5
-      # under round 17's cadence (the comparison target of issue 8 at the new default)
+      # under round 17's cadence (issue 8's comparison, were that cadence the default)
       sweep r18-double-alpha-pace "${double[@]}" "${new_eval[@]}" -- \
         dacer2:5:entropy_every_env_steps=500 dacer:5:entropy_every_env_steps=2000 ;;
     r19-double-alpha-s678)  # round 17's cadence, the default and SAC on three more seeds

@@ -120,7 +120,7 @@ def test_sweep_then_plot(tmp_path, tiny_flags):
     assert main(["plot", "--runs", str(runs), str(runs), "--out", str(figs)]) == 2
 
 
-def test_final_table_pools_seeds_and_summarises_the_final_evaluations():
+def test_final_table_summarises_the_final_evaluations_of_each_seed():
     from mjx_dacer2.study.plotting import final_table
 
     def run(seed, returns):
