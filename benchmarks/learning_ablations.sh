@@ -43,11 +43,11 @@ sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (over run_round's `seeds`)
   variants=("$@")
   timeout 3600 "$cli" sweep --out "$out/$name" --seeds "${seeds[@]}" --no-progress "${flags[@]}" \
     --variants "${variants[@]}"
-  mkdir -p "benchmarks/results/learning/$name"
-  "$cli" plot --runs "$out/$name" --out "benchmarks/results/learning/$name" --threshold 950
+  pool "$name" "$name"
 }
 
-pool() {  # pool NAME ROUND...: one table and figure over the seeds of rounds already run
+pool() {  # pool NAME ROUND...: the table and curves of rounds' runs (their seeds pooled) into
+  # benchmarks/results/learning/NAME
   local name=$1; shift
   local roots=()
   for r in "$@"; do roots+=("$out/$r"); done

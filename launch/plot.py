@@ -52,11 +52,6 @@ def main(argv: list[str]) -> int:
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-        if not runs:
-            print(
-                f"error: no run dirs with evaluations under {' '.join(args.runs)}", file=sys.stderr
-            )
-            return 2
         out = Path(args.out or args.runs[0])
         written += plot_curves(runs, out)
         rows = final_table(runs, args.threshold)

@@ -118,6 +118,8 @@ def test_sweep_then_plot(tmp_path, tiny_flags):
     assert {(r["variant"], r["seeds"]) for r in rows} == {("dacer2:2", 2), ("sac", 2)}
     # pooling the same round twice would count every seed twice: refused
     assert main(["plot", "--runs", str(runs), str(runs), "--out", str(figs)]) == 2
+    # a root without runs (a mistyped round) would silently drop seeds: refused
+    assert main(["plot", "--runs", str(runs), str(tmp_path / "typo"), "--out", str(figs)]) == 2
 
 
 def test_final_table_summarises_the_final_evaluations_of_each_seed():

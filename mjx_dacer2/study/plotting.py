@@ -58,11 +58,15 @@ def load_runs(root: Path) -> list[dict]:
 
 
 def pool_runs(roots: list[Path]) -> list[dict]:
-    """The runs of every root together; a (env, variant, seed) found twice is an error (the same
-    round given twice, or two rounds on the same seeds), since it would count one seed twice."""
+    """The runs of every root together. A root without runs is an error (a mistyped round would
+    silently drop its seeds), and so is a (env, variant, seed) found twice (the same round given
+    twice, or two rounds on the same seeds), since it would count one seed twice."""
     runs, seen = [], {}
     for root in roots:
-        for run in load_runs(root):
+        found = load_runs(root)
+        if not found:
+            raise ValueError(f"no run dirs with evaluations under {root}: check the path")
+        for run in found:
             key = (run["env"], run["variant"], run["seed"])
             if key in seen:
                 raise ValueError(
