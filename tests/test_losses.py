@@ -145,3 +145,29 @@ def test_grad_field_loss_is_zero_at_its_target():
         out = policy.chain({}, obs, jax.random.key(1))
         loss = losses.grad_field_loss({}, {}, {}, obs, out.inputs, out.action, jax.random.key(2))
         assert float(loss) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_actor_gradients_sum_the_two_terms_and_report_each():
+    """The split gradient is the gradient of L_q + eta * L_g, and each term's norm is reported."""
+    eta = 0.3
+    losses = _losses_with_quadratic_critic(jnp.array([0.3, 0.1]), grad_loss_weight=eta)
+    params = losses.policy.networks.policy_init(jax.random.key(0))
+    obs = jax.random.normal(jax.random.key(1), (16, 3))
+    log_alpha = jnp.log(0.1)
+    loss, grads, metrics = losses.actor_gradients(params, {}, {}, log_alpha, obs, jax.random.key(2))
+
+    def joint(p):
+        key_sample, key_grad = jax.random.split(jax.random.key(2))  # the same keys
+        q_loss, out = losses.q_loss(p, {}, log_alpha, obs, key_sample)
+        sg = jax.lax.stop_gradient
+        g_loss = losses.grad_field_loss(p, {}, {}, obs, sg(out.inputs), sg(out.action), key_grad)
+        return q_loss + eta * g_loss
+
+    expected_loss, expected = jax.value_and_grad(joint)(params)
+    assert float(loss) == pytest.approx(float(expected_loss), rel=1e-5)
+    jax.tree.map(
+        lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6), grads, expected
+    )
+    assert float(metrics["actor_q_grad_norm"]) > 0
+    assert float(metrics["grad_field_grad_norm"]) > 0
+    assert float(metrics["grad_field_loss"]) > 0

@@ -4,7 +4,8 @@
 - `ActorCriticState`: the state fields every learner here shares (an algorithm may extend it);
 - `Learner`: the protocol the fused loop, the evaluator, checkpoints and exported policies use,
   and nothing else; a new algorithm implements it and registers in `mjx_dacer2.algorithms`;
-- `apply_gradients`: differentiate a loss and take one optimiser step.
+- `apply_gradients`: differentiate a loss and take one optimiser step (`apply_updates`: the step
+  alone, for gradients computed another way).
 """
 
 from __future__ import annotations
@@ -79,5 +80,11 @@ def apply_gradients(optimizer, loss_fn, params, opt_state, *args):
 
     Returns (params, opt_state, loss, aux, gradient norm)."""
     (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, *args)
+    params, opt_state = apply_updates(optimizer, grads, params, opt_state)
+    return params, opt_state, loss, aux, optax.tree.norm(grads)
+
+
+def apply_updates(optimizer, grads, params, opt_state):
+    """One optimiser step with these gradients; returns (params, opt_state)."""
     updates, opt_state = optimizer.update(grads, opt_state, params)
-    return optax.apply_updates(params, updates), opt_state, loss, aux, optax.tree.norm(grads)
+    return optax.apply_updates(params, updates), opt_state

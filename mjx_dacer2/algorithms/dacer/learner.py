@@ -16,7 +16,12 @@ import optax
 from mjx_dacer2.algorithms.dacer.losses import DacerSettings, Losses
 from mjx_dacer2.algorithms.dacer.networks import Networks, make_networks
 from mjx_dacer2.algorithms.dacer.policy import DiffusionPolicy, make_policy
-from mjx_dacer2.algorithms.interface import ActorCriticState, Transition, apply_gradients
+from mjx_dacer2.algorithms.interface import (
+    ActorCriticState,
+    Transition,
+    apply_gradients,
+    apply_updates,
+)
 from mjx_dacer2.algorithms.mlp import NUM_CRITICS
 from mjx_dacer2.config import Config
 
@@ -28,8 +33,9 @@ class DacerState(ActorCriticState):
     omega: jax.Array  # (2,) running mean sigma of each critic
 
 
-# The actor loss's terms, reported by every update (zeros when skipped: `lax.cond` branches agree).
-LOSS_TERMS = ("actor_q_loss", "grad_field_loss")
+# The actor loss's terms and the sizes of their gradients, reported by every update (zeros when
+# skipped or absent: `lax.cond` branches agree).
+LOSS_TERMS = ("actor_q_loss", "grad_field_loss", "actor_q_grad_norm", "grad_field_grad_norm")
 
 
 @dataclass(frozen=True)
@@ -131,16 +137,16 @@ class DacerLearner:
         return state.replace(num_updates=state.num_updates + 1), metrics
 
     def _actor_and_targets(self, state: DacerState, obs: jax.Array, key: jax.Array):
-        params, opt_state, loss, metrics, gnorm = apply_gradients(
-            self.policy_optimizer,
-            self.losses.actor_loss,
+        loss, grads, metrics = self.losses.actor_gradients(
             state.policy_params,
-            state.policy_opt_state,
             state.critic_params,
             state.target_critic_params,
             state.log_alpha,
             obs,
             key,
+        )
+        params, opt_state = apply_updates(
+            self.policy_optimizer, grads, state.policy_params, state.policy_opt_state
         )
         targets = optax.incremental_update(
             state.critic_params, state.target_critic_params, self.config.learning.tau
@@ -149,7 +155,7 @@ class DacerLearner:
             policy_params=params, policy_opt_state=opt_state, target_critic_params=targets
         )
         metrics = {name: metrics.get(name, jnp.zeros(())) for name in LOSS_TERMS}
-        return state, dict(metrics, actor_loss=loss, actor_grad_norm=gnorm)
+        return state, dict(metrics, actor_loss=loss, actor_grad_norm=optax.tree.norm(grads))
 
     def _skip_actor(self, state: DacerState, obs: jax.Array, key: jax.Array):
         return state, {name: jnp.zeros(()) for name in self.actor_metric_names}

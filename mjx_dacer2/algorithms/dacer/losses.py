@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
+import optax
 
 from mjx_dacer2.algorithms.dacer.diffusion import time_weight
 from mjx_dacer2.algorithms.dacer.entropy import estimate_entropy
@@ -154,16 +155,30 @@ class Losses:
         )
         return loss, (new_omega, metrics)
 
-    def actor_loss(self, policy_params, critic_params, target_critic_params, log_alpha, obs, key):
-        """L_pi = L_q + eta * L_g; critics are not differentiated."""
-        key_sample, key_grad = jax.random.split(key)
-        out = self.policy.behaviour_chain(policy_params, obs, key_sample, log_alpha)
+    def q_loss(self, policy_params, critic_params, log_alpha, obs, key):
+        """L_q = -mean min(mu_1, mu_2)(s, a_theta), a_theta the behaviour chain's action (noise
+        included); returns (L_q, the chain's output)."""
+        out = self.policy.behaviour_chain(policy_params, obs, key, log_alpha)
         mu, _ = self.critic_apply(sg(critic_params), obs, out.action)
-        q_loss = -jnp.mean(jnp.min(mu, axis=0))
-        metrics = dict(actor_q_loss=q_loss)
-        loss = q_loss
-        if self.config.grad_loss.grad_loss_weight > 0:
-            grad_loss = self.grad_field_loss(
+        return -jnp.mean(jnp.min(mu, axis=0)), out
+
+    def actor_gradients(
+        self, policy_params, critic_params, target_critic_params, log_alpha, obs, key
+    ):
+        """L_pi = L_q + eta * L_g and its gradient; critics are not differentiated.
+
+        L_g sees the chain only through stop-gradients, so each term is differentiated on its
+        own (one pass each, what the sum's gradient costs) and the size of each term's gradient,
+        `actor_q_grad_norm` and `grad_field_grad_norm` (eta included), is reported: which term
+        drives the denoiser. Returns (L_pi, gradients, metrics)."""
+        key_sample, key_grad = jax.random.split(key)
+        (loss, out), grads = jax.value_and_grad(self.q_loss, has_aux=True)(
+            policy_params, critic_params, log_alpha, obs, key_sample
+        )
+        metrics = dict(actor_q_loss=loss, actor_q_grad_norm=optax.tree.norm(grads))
+        eta = self.config.grad_loss.grad_loss_weight
+        if eta > 0:
+            grad_loss, g_grads = jax.value_and_grad(self.grad_field_loss)(
                 policy_params,
                 sg(critic_params),
                 sg(target_critic_params),
@@ -172,9 +187,12 @@ class Losses:
                 sg(out.action),
                 key_grad,
             )
-            loss = loss + self.config.grad_loss.grad_loss_weight * grad_loss
-            metrics["grad_field_loss"] = grad_loss
-        return loss, metrics
+            loss = loss + eta * grad_loss
+            grads = jax.tree.map(lambda q, g: q + eta * g, grads, g_grads)
+            metrics.update(
+                grad_field_loss=grad_loss, grad_field_grad_norm=eta * optax.tree.norm(g_grads)
+            )
+        return loss, grads, metrics
 
     def q_gradient(self, critic_params, target_critic_params, obs, actions):
         """Action-gradient of Q at `actions` (..., d), per `grad_target_q`, scaled per
