@@ -44,7 +44,7 @@ class Args:
     variants: tuple[str, ...] = ()
     """Variants of the update and sampling parts (default: dacer2:5 dacer:20 sac)."""
     batches: tuple[int, ...] = ()
-    """Batch sizes of the update part (default: 256 .. 32768; smoke: 32 64)."""
+    """Batch sizes of the update part (default: 256 .. 32768; smoke: 32)."""
 
 
 def main(args: Args) -> dict:

@@ -32,6 +32,9 @@ double=(--env inverted_double_pendulum --num-envs 32 --updates-per-iteration 4 -
 multigoal=(--env multigoal --updates-per-iteration 8 --policy-hidden 64 64 --critic-hidden 64 64
   --actor-lr 3e-4 --critic-lr 3e-4 --entropy-num-states 16 --entropy-every-env-steps 4000
   --total-env-steps 100000)
+# The double pendulum's DACER2 eta was 1 until round 22 made it 3 (DACER2_ETA_BY_ENV): its
+# earlier rounds pin 1 with `dacer2_eta=1 sweep ...`, which appends `:grad_loss_weight=1` to
+# their dacer2 variants (so their labels, `dacer2:5` in the committed tables, gain that suffix).
 # the defaults before this log (paper-faithful), pinned for rounds that ran under them
 old_eval=(--eval-chain-noise observation_hash)
 new_eval=(--eval-chain-noise zero)
@@ -41,6 +44,14 @@ sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (over run_round's `seeds`)
   local flags=() variants=()
   while [ "$1" != "--" ]; do flags+=("$1"); shift; done; shift
   variants=("$@")
+  if [ -n "${dacer2_eta:-}" ]; then  # pin eta in the dacer2 variants that leave it to the default
+    for i in "${!variants[@]}"; do
+      case ${variants[$i]} in
+        dacer2:*grad_loss_weight=*) ;;
+        dacer2:*) variants[i]+=":grad_loss_weight=$dacer2_eta" ;;
+      esac
+    done
+  fi
   timeout 3600 "$cli" sweep --out "$out/$name" --seeds "${seeds[@]}" --no-progress "${flags[@]}" \
     --variants "${variants[@]}"
   pool "$name" "$name"
@@ -101,14 +112,14 @@ run_round() {
     targets-pendulum)  # issue 8's targets at the chosen defaults, side by side with SAC
       sweep targets-pendulum "${pendulum[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 dacer:20 ;;
     targets-double)
-      sweep targets-double "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 ;;
+      dacer2_eta=1 sweep targets-double "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 dacer:5 ;;
     targets-double-s345)  # targets-double's DACER2 and SAC again on three other seeds
       seeds=(3 4 5)
-      sweep targets-double-s345 "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 ;;
+      dacer2_eta=1 sweep targets-double-s345 "${double[@]}" "${new_eval[@]}" -- sac dacer2:5 ;;
     targets-double-t20)  # DACER T=20 under the same protocol (a separate round: ~20 min here)
       sweep targets-double-t20 "${double[@]}" "${new_eval[@]}" -- dacer:20 ;;
     targets-double-400k)  # is DACER2 slower than SAC or capped below it? twice the env steps
-      sweep targets-double-400k "${double[@]/200000/400000}" "${new_eval[@]}" -- \
+      dacer2_eta=1 sweep targets-double-400k "${double[@]/200000/400000}" "${new_eval[@]}" -- \
         sac dacer2:5 ;;
     targets-multigoal)  # goals reached from the origin and their entropy, per seed
       modes_round targets-multigoal dacer2 --algo dacer2 --grad-loss-weight 1
@@ -131,13 +142,13 @@ run_round() {
         dacer2:5:updates_per_iteration=2:batch_size=512:actor_lr=0.0012:critic_lr=0.0012 ;;
     r11-chain-noise)  # a temperature on the behaviour chain's own noise (double pendulum, then
       # the quick-start task): does a behaviour policy closer to the evaluated one learn faster?
-      sweep r11-chain-noise-double "${double[@]}" "${new_eval[@]}" -- \
+      dacer2_eta=1 sweep r11-chain-noise-double "${double[@]}" "${new_eval[@]}" -- \
         dacer2:5:chain_noise_scale=0.5 dacer2:5:chain_noise_scale=0.25
       sweep r11-chain-noise-pendulum "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:chain_noise_scale=0.5 dacer2:5:chain_noise_scale=0.25 ;;
     r12-double-learners)  # the double pendulum's lag behind SAC: the critic (SAC's MSE twin
       # critic instead of DSAC-T) or the actor's step size?
-      sweep r12-double-learners "${double[@]}" "${new_eval[@]}" -- \
+      dacer2_eta=1 sweep r12-double-learners "${double[@]}" "${new_eval[@]}" -- \
         dacer2:5:critic_loss=mse dacer2:5:actor_lr=0.001 ;;
     r13-eval-mean)  # the pendulum's fall-back: the noise-free path or the policy? The same
       # training runs as targets-pendulum's dacer2:5 (seeds 0-2) and r5-replicate's
@@ -165,24 +176,41 @@ run_round() {
         dacer2:5:grad_target_norm=batch_mean ;;
     r17-double-alpha)  # the double pendulum's alpha falls at the pace its cadence allows:
       # four times the alpha steps, or start where SAC's noise level is
-      sweep r17-double-alpha "${double[@]}" "${new_eval[@]}" -- \
+      dacer2_eta=1 sweep r17-double-alpha "${double[@]}" "${new_eval[@]}" -- \
         dacer2:5:entropy_every_env_steps=2000 dacer2:5:initial_alpha=1 ;;
     r17-double-alpha-s345)  # round 17's faster alpha again, on seeds 3-5
       seeds=(3 4 5)
-      sweep r17-double-alpha-s345 "${double[@]}" "${new_eval[@]}" -- \
+      dacer2_eta=1 sweep r17-double-alpha-s345 "${double[@]}" "${new_eval[@]}" -- \
         dacer2:5:entropy_every_env_steps=2000 ;;
     r18-double-alpha-pace)  # faster still (alpha steps every 500 env steps), and DACER T=5
       # under round 17's cadence (issue 8's comparison, were that cadence the default)
-      sweep r18-double-alpha-pace "${double[@]}" "${new_eval[@]}" -- \
+      dacer2_eta=1 sweep r18-double-alpha-pace "${double[@]}" "${new_eval[@]}" -- \
         dacer2:5:entropy_every_env_steps=500 dacer:5:entropy_every_env_steps=2000 ;;
     r19-double-alpha-s678)  # round 17's cadence, the default and SAC on three more seeds
       seeds=(6 7 8)
-      sweep r19-double-alpha-s678 "${double[@]}" "${new_eval[@]}" -- \
+      dacer2_eta=1 sweep r19-double-alpha-s678 "${double[@]}" "${new_eval[@]}" -- \
         sac dacer2:5 dacer2:5:entropy_every_env_steps=2000 ;;
     r20-multigoal-dacer)  # the paper's claim, DACER2 more multimodal than DACER: DACER at T=20
       # (its paper's setting) and T=5 under the MultiGoal protocol of rounds 7-8
       modes_round r20-multigoal-dacer dacer20 --algo dacer --diffusion-steps 20
       modes_round r20-multigoal-dacer dacer5 --algo dacer --diffusion-steps 5 ;;
+    r21-double-balance)  # the balance of L_q and eta*L_g as Q grows: the default (its two
+      # gradient norms logged), L_q divided by its mean action-gradient norm, eta 3 and 0.3
+      dacer2_eta=1 sweep r21-double-balance "${double[@]}" "${new_eval[@]}" -- \
+        dacer2:5 dacer2:5:q_loss_scale=grad_norm dacer2:5:grad_loss_weight=3 \
+        dacer2:5:grad_loss_weight=0.3 ;;
+    r22-double-eta3)  # round 21's eta 3 on seeds 3-8 (the default's are in rounds 17-19)
+      seeds=(3 4 5)
+      sweep r22-double-eta3-s345 "${double[@]}" "${new_eval[@]}" -- dacer2:5:grad_loss_weight=3
+      seeds=(6 7 8)
+      sweep r22-double-eta3-s678 "${double[@]}" "${new_eval[@]}" -- dacer2:5:grad_loss_weight=3 ;;
+    pooled-double-eta)  # rounds 21-22: eta 3 on seeds 0-8 (with round 21's other cells)
+      pool pooled-double-eta r21-double-balance r22-double-eta3-s345 r22-double-eta3-s678 ;;
+    r23-pendulum-eta3)  # round 22's eta 3 on the pendulum, six seeds
+      sweep r23-pendulum-eta3 "${pendulum[@]}" "${new_eval[@]}" -- dacer2:5:grad_loss_weight=3
+      seeds=(3 4 5)
+      sweep r23-pendulum-eta3-s345 "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5:grad_loss_weight=3 ;;
     pooled-double)  # the double pendulum's seeds 0-8 at 200k env steps (rounds run before)
       pool pooled-double targets-double targets-double-s345 r17-double-alpha \
         r17-double-alpha-s345 r19-double-alpha-s678 ;;
@@ -193,7 +221,8 @@ run_round() {
         r9-batch-vs-updates r10-batch-lr r11-chain-noise r12-double-learners r13-eval-mean \
         r14-fall-back-clip r15-pendulum-critic r16-grad-scale r17-double-alpha \
         r17-double-alpha-s345 r18-double-alpha-pace r19-double-alpha-s678 \
-        r20-multigoal-dacer pooled-double; do
+        r20-multigoal-dacer r21-double-balance r22-double-eta3 r23-pendulum-eta3 pooled-double \
+        pooled-double-eta; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

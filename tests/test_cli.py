@@ -50,5 +50,13 @@ def test_flags_layer_over_the_env_preset():
     assert resolved.diffusion.diffusion_steps == 5 and resolved.grad_loss.grad_loss_weight == 1.0
     dacer = parse_train_args(["--algo", "dacer"]).resolved()
     assert dacer.diffusion.diffusion_steps == 20 and dacer.grad_loss.grad_loss_weight == 0.0
+    per_env = parse_train_args(["--env", "inverted_double_pendulum"]).resolved()
+    assert per_env.grad_loss.grad_loss_weight == 3.0  # DACER2_ETA_BY_ENV (rounds 21-22)
+    pinned = ["--env", "inverted_double_pendulum", "--grad-loss-weight", "1"]
+    assert parse_train_args(pinned).resolved().grad_loss.grad_loss_weight == 1.0  # flag wins
+    assert (
+        parse_train_args([*pinned[:2], "--algo", "dacer"]).resolved().grad_loss.grad_loss_weight
+        == 0
+    )
     explicit = parse_train_args(["--algo", "dacer", "--diffusion-steps", "5"]).resolved()
     assert explicit.diffusion.diffusion_steps == 5 and explicit.algo_label == "dacer T=5"

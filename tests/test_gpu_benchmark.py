@@ -28,7 +28,7 @@ def test_gpu_benchmark_smoke_runs_every_part(tmp_path):
     (loop,) = result["loop"]
     assert loop["fused_s"] > 0 and loop["fused_over_parts"] > 0 and loop["acting_s"] > 0
     assert {(r["variant"], r["batch_size"]) for r in result["update_vs_batch"]} == {
-        (v, b) for v in ("dacer2:5", "dacer:20", "sac") for b in (32, 64)
+        (v, 32) for v in ("dacer2:5", "dacer:20", "sac")
     }
     etas = {r["variant"]: r["eta"] for r in result["update_vs_batch"]}
     assert etas == {"dacer2:5": 1.0, "dacer:20": 0.0, "sac": 0.0}  # each algo's own
@@ -43,7 +43,8 @@ def test_gpu_benchmark_smoke_runs_every_part(tmp_path):
         result["device"] in report and "Brax SAC" in report and "fused / (sim + updates)" in report
     )
 
-    again = gpu_sh(runs, "--out", str(out), "--parts", "sampling")  # one part rerun alone
+    # one part rerun alone (one variant: the cheapest compile)
+    again = gpu_sh(runs, "--out", str(out), "--parts", "sampling", "--variants", "sac")
     assert again["dates"]["sampling"] > result["dates"]["sampling"]
     kept = ("loop", "update_vs_batch", "brax_sac", "run")
     assert {k: again[k] for k in kept} == {k: result[k] for k in kept}

@@ -171,3 +171,15 @@ def test_actor_gradients_sum_the_two_terms_and_report_each():
     assert float(metrics["actor_q_grad_norm"]) > 0
     assert float(metrics["grad_field_grad_norm"]) > 0
     assert float(metrics["grad_field_loss"]) > 0
+
+
+def test_grad_norm_q_loss_is_the_raw_one_over_the_mean_action_gradient():
+    best = jnp.array([0.3, 0.1])
+    raw = _losses_with_quadratic_critic(best)
+    scaled = _losses_with_quadratic_critic(best, q_loss_scale="grad_norm")
+    params = raw.policy.networks.policy_init(jax.random.key(0))
+    obs = jax.random.normal(jax.random.key(1), (16, 3))
+    raw_loss, out = raw.q_loss(params, {}, jnp.log(0.1), obs, jax.random.key(2))
+    scaled_loss, _ = scaled.q_loss(params, {}, jnp.log(0.1), obs, jax.random.key(2))
+    mean_grad = jnp.mean(2.0 * jnp.linalg.norm(out.action - best, axis=-1))  # |grad -||a-b||^2|
+    assert float(scaled_loss) == pytest.approx(float(raw_loss / mean_grad), rel=1e-5)

@@ -157,10 +157,19 @@ class Losses:
 
     def q_loss(self, policy_params, critic_params, log_alpha, obs, key):
         """L_q = -mean min(mu_1, mu_2)(s, a_theta), a_theta the behaviour chain's action (noise
-        included); returns (L_q, the chain's output)."""
+        included), scaled per `q_loss_scale`; returns (L_q, the chain's output)."""
         out = self.policy.behaviour_chain(policy_params, obs, key, log_alpha)
-        mu, _ = self.critic_apply(sg(critic_params), obs, out.action)
-        return -jnp.mean(jnp.min(mu, axis=0)), out
+        critic_params = sg(critic_params)
+
+        def min_q(action):
+            mu, _ = self.critic_apply(critic_params, obs, action)
+            return jnp.min(mu, axis=0)
+
+        loss = -jnp.mean(min_q(out.action))
+        if self.config.grad_loss.q_loss_scale == "grad_norm":
+            grad_a = jax.grad(lambda a: jnp.sum(min_q(a)))(sg(out.action))
+            loss = loss / sg(jnp.mean(jnp.linalg.norm(grad_a, axis=-1)) + 1e-8)
+        return loss, out
 
     def actor_gradients(
         self, policy_params, critic_params, target_critic_params, log_alpha, obs, key
