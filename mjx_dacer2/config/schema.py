@@ -167,7 +167,8 @@ class GradLossConfig(Section):
     """DACER2's Q-gradient-field loss L_g (reconstructed choices are switchable)."""
 
     grad_loss_weight: float | None = None
-    """eta, weight of the Q-gradient loss L_g; None: the algo's default (dacer2: 1, dacer: 0)."""
+    """eta, weight of the Q-gradient loss L_g; None: the algo's default (dacer2: 1, except
+    inverted_double_pendulum 3 and multigoal 0.01; dacer: 0)."""
     grad_target_source: GradTargetSource = "forward_noised"
     """Where L_g's actions a_t come from: forward_noised (sg(a_0) noised to one t ~ U{1..T} per
     sample; chosen by ablation, docs/algorithm.md) or chain (the chain's own intermediates, at
