@@ -58,12 +58,14 @@ sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (over run_round's `seeds`)
 }
 
 pool() {  # pool NAME ROUND...: the table and curves of rounds' runs (their seeds pooled) into
-  # benchmarks/results/learning/NAME
+  # benchmarks/results/learning/NAME (as they stood at $up_to env steps, when it is set)
   local name=$1; shift
-  local roots=()
+  local roots=() cut=()
   for r in "$@"; do roots+=("$out/$r"); done
+  [ -n "${up_to:-}" ] && cut=(--up-to-env-steps "$up_to")
   mkdir -p "benchmarks/results/learning/$name"
-  "$cli" plot --runs "${roots[@]}" --out "benchmarks/results/learning/$name" --threshold 950
+  "$cli" plot --runs "${roots[@]}" --out "benchmarks/results/learning/$name" --threshold 950 \
+    "${cut[@]}"
 }
 
 modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed, then `modes`
@@ -211,6 +213,28 @@ run_round() {
       seeds=(3 4 5)
       sweep r23-pendulum-eta3-s345 "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:grad_loss_weight=3 ;;
+    r24-multigoal-dacer2-t20)  # round 20 found the step count sets MultiGoal's spread more
+      # than L_g: DACER2 at T=20 (its MultiGoal default, eta 0.01; w(t) = exp, the default until
+      # round 27) against round 20's DACER T=20
+      modes_round r24-multigoal-dacer2-t20 dacer2-t20 --algo dacer2 --diffusion-steps 20 \
+        --time-weight exp ;;
+    r26-multigoal-t20-weight)  # round 24's collapse at T=20: w(t) = exp(0.4 t - 1.8) reaches
+      # 493 at t=20; normalized_exp (5t/T in place of t) keeps T=5's range 0.25-1.22
+      modes_round r26-multigoal-t20-weight dacer2-t20-normexp --algo dacer2 --diffusion-steps 20 \
+        --time-weight normalized_exp ;;
+    r25-double-300k)  # eta 3 (the default since round 22) and SAC for 300k env steps, seeds
+      # 0-8: is DACER2's lower mean of the final 20% at 200k its pace or a cap?
+      for group in "0 1 2" "3 4 5" "6 7 8"; do
+        read -ra seeds <<< "$group"
+        sweep "r25-double-300k-s${seeds[0]}${seeds[1]}${seeds[2]}" \
+          "${double[@]/200000/300000}" "${new_eval[@]}" -- sac dacer2:5
+      done
+      pool r25-double-300k r25-double-300k-s012 r25-double-300k-s345 r25-double-300k-s678
+      up_to=200000 pool r25-double-at-200k r25-double-300k-s012 r25-double-300k-s345 \
+        r25-double-300k-s678 ;;
+    r27-pendulum-t20-weight)  # round 26's weight on the quick-start task at T=20 (both pinned)
+      sweep r27-pendulum-t20-weight "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:20:time_weight=exp dacer2:20:time_weight=normalized_exp ;;
     pooled-double)  # the double pendulum's seeds 0-8 at 200k env steps (rounds run before)
       pool pooled-double targets-double targets-double-s345 r17-double-alpha \
         r17-double-alpha-s345 r19-double-alpha-s678 ;;
@@ -222,7 +246,8 @@ run_round() {
         r14-fall-back-clip r15-pendulum-critic r16-grad-scale r17-double-alpha \
         r17-double-alpha-s345 r18-double-alpha-pace r19-double-alpha-s678 \
         r20-multigoal-dacer r21-double-balance r22-double-eta3 r23-pendulum-eta3 pooled-double \
-        pooled-double-eta; do
+        pooled-double-eta r24-multigoal-dacer2-t20 r25-double-300k r26-multigoal-t20-weight \
+        r27-pendulum-t20-weight; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

@@ -4,6 +4,7 @@ seeds); `--bench` re-plots a bench.json.
 
     mjx-dacer2 plot --runs runs/learning/r1-baseline --out DIR --threshold 950
     mjx-dacer2 plot --runs runs/learning/targets-double runs/learning/targets-double-s345 --out DIR
+    mjx-dacer2 plot --runs runs/learning/r25-double-300k-s012 --up-to-env-steps 200000 --out DIR
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ class PlotArgs:
     """A bench.json to re-plot (figures next to it)."""
     threshold: float | None = None
     """Also tabulate the env steps at which each seed's eval return first reaches this."""
+    up_to_env_steps: int | None = None
+    """Plot and tabulate the runs as they stood at this many env steps (later evaluations
+    dropped), e.g. a 200k-step table from runs of 300k."""
 
 
 def main(argv: list[str]) -> int:
@@ -40,6 +44,7 @@ def main(argv: list[str]) -> int:
         plot_bench,
         plot_curves,
         pool_runs,
+        up_to,
     )
 
     written = []
@@ -49,6 +54,8 @@ def main(argv: list[str]) -> int:
     if args.runs:
         try:
             runs = pool_runs([Path(root) for root in args.runs])
+            if args.up_to_env_steps is not None:
+                runs = up_to(runs, args.up_to_env_steps)
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2

@@ -75,6 +75,9 @@ def test_time_weight_values():
     np.testing.assert_allclose(w, np.exp(0.4 * np.arange(1, 6) - 1.8), rtol=1e-6)
     assert w[0] == pytest.approx(0.2466, abs=1e-3) and w[-1] == pytest.approx(1.2214, abs=1e-3)
     np.testing.assert_allclose(time_weight(jnp.arange(1, 21), 20, "normalized_exp")[-1], w[-1])
+    # the default (normalized_exp) is exp bit for bit at T=5, so rounds run under exp still hold
+    np.testing.assert_array_equal(time_weight(jnp.arange(1, 6), 5, "normalized_exp"), w)
+    assert time_weight(jnp.arange(1, 21), 20, "exp")[-1] == pytest.approx(493, rel=1e-3)
     np.testing.assert_allclose(time_weight(jnp.arange(1, 4), 3, "constant"), 1.0)
     with pytest.raises(ValueError, match="unknown time weight"):
         time_weight(jnp.arange(1, 3), 2, "linear")

@@ -142,6 +142,19 @@ def test_final_table_summarises_the_final_evaluations_of_each_seed():
     )
 
 
+def test_up_to_tabulates_runs_as_they_stood_at_an_earlier_env_step():
+    from mjx_dacer2.study.plotting import final_table, up_to
+
+    steps = np.arange(1, 11, dtype=float) * 100  # evaluations at 100 .. 1000 env steps
+    run = dict(env="e", variant="v", seed=0, steps=steps, wall=steps, ret=steps / 100)
+    (row,) = final_table(up_to([run], 500))
+    assert row["env_steps"] == 500
+    assert row["last_mean"] == 5.0 and row["mean_final20_mean"] == 5.0  # 1 of 5 evals
+    assert len(run["ret"]) == 10  # the runs given are left as they were
+    with pytest.raises(ValueError, match="no evaluation by 50 env steps"):
+        up_to([run], 50)
+
+
 @pytest.mark.parametrize(
     "spec",
     ["dacer2:5:entropy_actions=clip", "dacer2:5:eval_chain_noise=zeros", "dacer2:5:critic_loss=l2"],

@@ -184,8 +184,10 @@ class GradLossConfig(Section):
     """Scale of the actor's Q term L_q: raw (-mean Q, DACER's) or grad_norm (divided by
     sg(mean ||grad_a min Q||) at the chain's actions: L_q then pushes each action about as hard
     as L_g's unit target, whatever the size of Q, so eta keeps its meaning as Q grows)."""
-    time_weight: TimeWeight = "exp"
-    """w(t): exp(c*t + d), constant 1, or exp(c*5*t/T + d) (normalised t: same range for all T)."""
+    time_weight: TimeWeight = "normalized_exp"
+    """w(t): exp(c*5*t/T + d) (normalised t: T=5's range 0.25-1.22 at any T; the same as exp at
+    T=5), exp(c*t + d) (the reconstruction's, 493 at t=20: DACER2 at T=20 collapsed with it,
+    learning log rounds 24-27), or constant 1."""
     time_weight_c: float = 0.4
     """c in w(t) = exp(c*t + d)."""
     time_weight_d: float = -1.8

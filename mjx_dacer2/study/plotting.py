@@ -78,6 +78,22 @@ def pool_runs(roots: list[Path]) -> list[dict]:
     return runs
 
 
+def up_to(runs: list[dict], env_steps: int) -> list[dict]:
+    """The runs as they stood at `env_steps`: their evaluations after it dropped (a table at
+    200k env steps from runs of 300k, on one commit and one set of seeds). A run with no
+    evaluation by then is an error, as the table would silently lose its seed."""
+    cut = []
+    for run in runs:
+        keep = run["steps"] <= env_steps
+        if not keep.any():
+            raise ValueError(
+                f"seed {run['seed']} of {run['env']} {run['variant']} has no evaluation by "
+                f"{env_steps:,} env steps: give a later --up-to-env-steps"
+            )
+        cut.append(dict(run, **{k: run[k][keep] for k in ("steps", "wall", "ret")}))
+    return cut
+
+
 def group(runs: list[dict]) -> dict[tuple[str, str], list[dict]]:
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for run in runs:
