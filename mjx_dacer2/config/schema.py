@@ -189,9 +189,9 @@ class GradLossConfig(Section):
     T=5), exp(c*t + d) (the reconstruction's, 493 at t=20: DACER2 at T=20 collapsed with it,
     learning log rounds 24-27), or constant 1."""
     time_weight_c: float = 0.4
-    """c in w(t) = exp(c*t + d)."""
+    """c in w(t) = exp(c*t' + d), t' = 5t/T (normalized_exp) or t (exp)."""
     time_weight_d: float = -1.8
-    """d in w(t) = exp(c*t + d)."""
+    """d in w(t) = exp(c*t' + d)."""
 
 
 @dataclass(frozen=True)
