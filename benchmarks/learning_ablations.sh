@@ -85,6 +85,27 @@ modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed,
   cat "$res/modes_table.md"
 }
 
+modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK...: DACER2 T=5 at
+  # its MultiGoal defaults per seed, every checkpoint kept, then `modes` on each CHUNK (a chunk
+  # is 8k env steps here)
+  local name=$1 total=$2 save_every=$3; shift 3
+  local res="benchmarks/results/learning/$name"
+  mkdir -p "$res"
+  for seed in "${seeds[@]}"; do
+    local run="$out/$name/dacer2-s$seed"
+    rm -rf "$run"
+    timeout 3600 "$cli" train --seed "$seed" --run-dir "$run" --no-progress \
+      "${multigoal[@]/100000/$total}" "${new_eval[@]}" --algo dacer2 \
+      --save-every-env-steps "$save_every" --keep-checkpoints 40
+    for chunk in "$@"; do
+      "$cli" modes "$run" --chunk "$chunk" \
+        --out "$res/modes_dacer2-chunk$(printf %02d "$chunk")_s$seed"
+    done
+  done
+  .venv/bin/python benchmarks/modes_table.py "$res" > "$res/modes_table.md"
+  cat "$res/modes_table.md"
+}
+
 run_round() {
   local seeds=(0 1 2)  # the seeds of every sweep; a round may set others for itself
   case $1 in
@@ -222,6 +243,12 @@ run_round() {
       # 493 at t=20; normalized_exp (5t/T in place of t) keeps T=5's range 0.25-1.22
       modes_round r26-multigoal-t20-weight dacer2-t20-normexp --algo dacer2 --diffusion-steps 20 \
         --time-weight normalized_exp ;;
+    r28-multigoal-over-time)  # no loss keeps MultiGoal's spread: does the origin's goal-hit
+      # entropy fall as training goes on? DACER2 T=5 at its defaults, `modes` every 16k env steps
+      modes_over_time r28-multigoal-over-time 100000 8000 3 5 7 9 11 13 ;;
+    r29-multigoal-300k)  # round 28's spread rose again after 40k env steps: does it go on
+      # rising over 300k env steps?
+      modes_over_time r29-multigoal-300k 300000 24000 12 18 24 30 36 38 ;;
     r25-double-300k)  # eta 3 (the default since round 22) and SAC for 300k env steps, seeds
       # 0-8: is DACER2's lower mean of the final 20% at 200k its pace or a cap?
       for group in "0 1 2" "3 4 5" "6 7 8"; do
@@ -247,7 +274,8 @@ run_round() {
         r17-double-alpha-s345 r18-double-alpha-pace r19-double-alpha-s678 \
         r20-multigoal-dacer r21-double-balance r22-double-eta3 r23-pendulum-eta3 pooled-double \
         pooled-double-eta r24-multigoal-dacer2-t20 r25-double-300k r26-multigoal-t20-weight \
-        r27-pendulum-t20-weight; do
+        r27-pendulum-t20-weight r28-multigoal-over-time \
+        r29-multigoal-300k; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;
