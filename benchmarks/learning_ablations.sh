@@ -249,6 +249,9 @@ run_round() {
     r29-multigoal-300k)  # round 28's spread rose again after 40k env steps: does it go on
       # rising over 300k env steps?
       modes_over_time r29-multigoal-300k 300000 24000 12 18 24 30 36 38 ;;
+    r29-multigoal-300k-s345)  # round 29 again on seeds 3-5
+      seeds=(3 4 5)
+      modes_over_time r29-multigoal-300k-s345 300000 24000 12 18 24 30 36 38 ;;
     r25-double-300k)  # eta 3 (the default since round 22) and SAC for 300k env steps, seeds
       # 0-8: is DACER2's lower mean of the final 20% at 200k its pace or a cap?
       for group in "0 1 2" "3 4 5" "6 7 8"; do
@@ -275,7 +278,7 @@ run_round() {
         r20-multigoal-dacer r21-double-balance r22-double-eta3 r23-pendulum-eta3 pooled-double \
         pooled-double-eta r24-multigoal-dacer2-t20 r25-double-300k r26-multigoal-t20-weight \
         r27-pendulum-t20-weight r28-multigoal-over-time \
-        r29-multigoal-300k; do
+        r29-multigoal-300k r29-multigoal-300k-s345; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;
