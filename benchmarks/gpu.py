@@ -24,7 +24,7 @@ from mjx_dacer2.runtime import (
     quiet_library_warnings,
     set_matmul_precision,
 )
-from mjx_dacer2.study.gpu_benchmark import CPU, FULL, PARTS, SMOKE, run_benchmark
+from mjx_dacer2.study.gpu_benchmark import CPU, FULL, PARTS, SMOKE, Sizes, run_benchmark
 
 SIZES = {"full": FULL, "cpu": CPU, "smoke": SMOKE}
 
@@ -45,6 +45,28 @@ class Args:
     """Variants of the update and sampling parts (default: dacer2:5 dacer:20 sac)."""
     batches: tuple[int, ...] = ()
     """Batch sizes of the update part (default: 256 .. 32768; smoke: 32)."""
+    loop_envs: tuple[str, ...] = ()
+    """Envs of the loop part (default: ant humanoid), to fit a short device lease."""
+    num_envs: tuple[int, ...] = ()
+    """Env counts of the loop part (default: 1024 4096 16384)."""
+    run_num_envs: int = 0
+    """Envs of the training run (default: 4096)."""
+    run_seconds: float = 0.0
+    """Training seconds the run part aims at (default: 240)."""
+    brax_env_steps: int = 0
+    """Env steps of Brax's SAC in the Brax part (default: 400,000)."""
+
+
+# Args fields that replace a Sizes field when given
+OVERRIDES = ("variants", "batches", "loop_envs", "num_envs", "run_num_envs", "run_seconds",
+             "brax_env_steps")  # fmt: skip
+
+
+def chosen_sizes(args: Args) -> Sizes:
+    """The sizes named by --sizes (or --smoke) with the fields given on the command line."""
+    sizes = SIZES["smoke" if args.smoke else args.sizes]
+    given = {name: getattr(args, name) for name in OVERRIDES if getattr(args, name)}
+    return dataclasses.replace(sizes, **given)
 
 
 def main(args: Args) -> dict:
@@ -58,9 +80,7 @@ def main(args: Args) -> dict:
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:
         raise SystemExit(f"error: unknown part(s) {', '.join(unknown)}: choose from {PARTS}")
-    sizes = SIZES[size]
-    overrides = dict(variants=args.variants, batches=args.batches)
-    sizes = dataclasses.replace(sizes, **{k: v for k, v in overrides.items() if v})
+    sizes = chosen_sizes(args)
     result = run_benchmark(sizes, out, args.parts, Path(args.runs_dir))
     print((out / "gpu.md").read_text())
     print(f"wrote {out}")

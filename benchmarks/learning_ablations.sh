@@ -252,6 +252,9 @@ run_round() {
     r29-multigoal-300k-s345)  # round 29 again on seeds 3-5
       seeds=(3 4 5)
       modes_over_time r29-multigoal-300k-s345 300000 24000 12 18 24 30 36 38 ;;
+    r30-multigoal-500k)  # round 29's spread hovered just under the target at 300k: does it
+      # reach it by 500k env steps (504k: 63 chunks)? Chunk 36 repeats round 29's 288k.
+      modes_over_time r30-multigoal-500k 500000 24000 36 45 54 63 ;;
     r25-double-300k)  # eta 3 (the default since round 22) and SAC for 300k env steps, seeds
       # 0-8: is DACER2's lower mean of the final 20% at 200k its pace or a cap?
       for group in "0 1 2" "3 4 5" "6 7 8"; do

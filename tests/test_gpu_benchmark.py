@@ -1,6 +1,8 @@
 """`benchmarks/gpu.sh --smoke`: the GPU-scale benchmark at tiny sizes on the CPU, every part,
 so that the command a GPU session runs cannot rot."""
 
+import dataclasses
+import importlib.util
 import json
 import os
 import subprocess
@@ -47,3 +49,17 @@ def test_gpu_benchmark_smoke_runs_every_part(tmp_path):
     assert again["dates"]["sampling"] > result["dates"]["sampling"]
     kept = ("loop", "update_vs_batch", "brax_sac", "run")
     assert {k: again[k] for k in kept} == {k: result[k] for k in kept}
+
+
+def test_command_line_sizes_replace_only_what_is_given():
+    spec = importlib.util.spec_from_file_location("gpu_cli", ROOT / "benchmarks" / "gpu.py")
+    gpu_cli = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # for dataclasses
+    spec.loader.exec_module(gpu_cli)
+    args = gpu_cli.Args(loop_envs=("ant",), num_envs=(4096,), run_seconds=60.0)
+    sizes = gpu_cli.chosen_sizes(args)
+    assert (sizes.loop_envs, sizes.num_envs, sizes.run_seconds) == (("ant",), (4096,), 60.0)
+    assert sizes == dataclasses.replace(  # everything else as FULL
+        gpu_cli.FULL, loop_envs=("ant",), num_envs=(4096,), run_seconds=60.0
+    )
+    assert gpu_cli.chosen_sizes(gpu_cli.Args(smoke=True)) == gpu_cli.SMOKE
+    assert set(gpu_cli.OVERRIDES) <= {f.name for f in dataclasses.fields(gpu_cli.Sizes)}
