@@ -85,10 +85,13 @@ modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed,
   cat "$res/modes_table.md"
 }
 
-modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK...: DACER2 T=5 at
-  # its MultiGoal defaults per seed, every checkpoint kept, then `modes` on each CHUNK (a chunk
-  # is 8k env steps here)
+modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK... [-- FLAGS...]:
+  # DACER2 T=5 at its MultiGoal defaults (and FLAGS) per seed, every checkpoint kept, then
+  # `modes` on each CHUNK (a chunk is 8k env steps here)
   local name=$1 total=$2 save_every=$3; shift 3
+  local chunks=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do chunks+=("$1"); shift; done
+  [ $# -gt 0 ] && shift  # the "--"; what is left are extra train flags
   local res="benchmarks/results/learning/$name"
   mkdir -p "$res"
   for seed in "${seeds[@]}"; do
@@ -96,8 +99,8 @@ modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK...:
     rm -rf "$run"
     timeout 3600 "$cli" train --seed "$seed" --run-dir "$run" --no-progress \
       "${multigoal[@]/100000/$total}" "${new_eval[@]}" --algo dacer2 \
-      --save-every-env-steps "$save_every" --keep-checkpoints 40
-    for chunk in "$@"; do
+      --save-every-env-steps "$save_every" --keep-checkpoints 40 "$@"
+    for chunk in "${chunks[@]}"; do
       "$cli" modes "$run" --chunk "$chunk" \
         --out "$res/modes_dacer2-chunk$(printf %02d "$chunk")_s$seed"
     done
@@ -255,6 +258,15 @@ run_round() {
     r30-multigoal-500k)  # round 29's spread hovered just under the target at 300k: does it
       # reach it by 500k env steps (504k: 63 chunks)? Chunk 36 repeats round 29's 288k.
       modes_over_time r30-multigoal-500k 500000 24000 36 45 54 63 ;;
+    r31-multigoal-target-entropy)  # round 29's protocol (300k env steps, seeds 0-2) with a
+      # higher target entropy (-0.45 per dim against DACER's -0.9): does alpha's floor cap the
+      # origin's spread?
+      modes_over_time r31-multigoal-target-entropy 300000 24000 24 36 38 -- \
+        --target-entropy-per-dim -0.45 ;;
+    r32-multigoal-t20-300k)  # DACER at T=20 was the most multimodal at 100k (round 20): does
+      # DACER2 at T=20 (with the rescaled w(t) of round 26) spread wider than at T=5 by 300k?
+      modes_over_time r32-multigoal-t20-300k 300000 24000 24 36 38 -- \
+        --diffusion-steps 20 --time-weight normalized_exp ;;
     r25-double-300k)  # eta 3 (the default since round 22) and SAC for 300k env steps, seeds
       # 0-8: is DACER2's lower mean of the final 20% at 200k its pace or a cap?
       for group in "0 1 2" "3 4 5" "6 7 8"; do
@@ -281,7 +293,8 @@ run_round() {
         r20-multigoal-dacer r21-double-balance r22-double-eta3 r23-pendulum-eta3 pooled-double \
         pooled-double-eta r24-multigoal-dacer2-t20 r25-double-300k r26-multigoal-t20-weight \
         r27-pendulum-t20-weight r28-multigoal-over-time \
-        r29-multigoal-300k r29-multigoal-300k-s345; do
+        r29-multigoal-300k r29-multigoal-300k-s345 r30-multigoal-500k \
+        r31-multigoal-target-entropy r32-multigoal-t20-300k; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;
