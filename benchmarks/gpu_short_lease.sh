@@ -14,7 +14,8 @@
 # ~60 s training run instead of 4 minutes. Every stage's log, gpu.json, gpu.md and curve come
 # back in one archive, $OUT/gpu_short_lease.tgz, rewritten after each stage (the device tool
 # returns at most 8 files); unpack it into benchmarks/results/gpu_bench/short_lease_on_<card>/
-# here. Stage folders already there are sent along, so `run` finds loop_and_run's rate.
+# here. That card's stage folders already there are sent along, so `run` finds loop_and_run's
+# rate.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -23,9 +24,10 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1
 results="${OUT:?run this through the device tool}/short_lease"
 mkdir -p "$results"
-cp -r benchmarks/results/gpu_bench/short_lease_on_*/*/ "$results/" 2>/dev/null
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader \
   | tee "$results/card.txt"
+card=$(head -1 "$results/card.txt" | cut -d, -f1 | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9]\+/_/g')
+cp -r "benchmarks/results/gpu_bench/short_lease_on_${card}"/*/ "$results/" 2>/dev/null
 
 stage() {  # stage NAME FOLDER SECONDS ARGS...: one benchmarks/gpu.py call into $results/FOLDER
   local name=$1 folder=$2 limit=$3

@@ -86,8 +86,8 @@ modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed,
 }
 
 modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK... [-- FLAGS...]:
-  # DACER2 T=5 at its MultiGoal defaults (and FLAGS) per seed, every checkpoint kept, then
-  # `modes` on each CHUNK (a chunk is 8k env steps here)
+  # DACER2 at its MultiGoal defaults (T=5), changed by FLAGS, per seed, every checkpoint kept,
+  # then `modes` on each CHUNK (a chunk is 8k env steps here)
   local name=$1 total=$2 save_every=$3; shift 3
   local chunks=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do chunks+=("$1"); shift; done
