@@ -68,6 +68,17 @@ pool() {  # pool NAME ROUND...: the table and curves of rounds' runs (their seed
     "${cut[@]}"
 }
 
+train_multigoal() {  # train_multigoal SEED RUN_DIR TOTAL_ENV_STEPS FLAGS...: one MultiGoal run
+  local seed=$1 run=$2 total=$3; shift 3
+  timeout 3600 "$cli" train --seed "$seed" --run-dir "$run" --no-progress \
+    "${multigoal[@]/100000/$total}" "${new_eval[@]}" "$@"
+}
+
+write_modes_table() {  # write_modes_table DIR: the goal-hit table of every modes_*.json in DIR
+  .venv/bin/python benchmarks/modes_table.py "$1" > "$1/modes_table.md"
+  cat "$1/modes_table.md"
+}
+
 modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed, then `modes`
   # (LABEL names files: no dots, `modes --out` treats what follows one as a suffix)
   local name=$1 label=$2; shift 2
@@ -77,12 +88,10 @@ modes_round() {  # modes_round NAME LABEL FLAGS...: train on MultiGoal per seed,
     local run="$out/$name/$label-s$seed"
     [ -f "$res/modes_${label}_s$seed.json" ] && continue  # done: an interrupted round resumes
     rm -rf "$run"  # an unfinished run restarts
-    timeout 3600 "$cli" train --seed "$seed" --run-dir "$run" --no-progress \
-      "${multigoal[@]}" "${new_eval[@]}" "$@"
+    train_multigoal "$seed" "$run" 100000 "$@"
     "$cli" modes "$run" --out "$res/modes_${label}_s$seed"
   done
-  .venv/bin/python benchmarks/modes_table.py "$res" > "$res/modes_table.md"
-  cat "$res/modes_table.md"
+  write_modes_table "$res"
 }
 
 modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK... [-- FLAGS...]:
@@ -97,16 +106,14 @@ modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK... 
   for seed in "${seeds[@]}"; do
     local run="$out/$name/dacer2-s$seed"
     rm -rf "$run"
-    timeout 3600 "$cli" train --seed "$seed" --run-dir "$run" --no-progress \
-      "${multigoal[@]/100000/$total}" "${new_eval[@]}" --algo dacer2 \
+    train_multigoal "$seed" "$run" "$total" --algo dacer2 \
       --save-every-env-steps "$save_every" --keep-checkpoints 40 "$@"
     for chunk in "${chunks[@]}"; do
       "$cli" modes "$run" --chunk "$chunk" \
         --out "$res/modes_dacer2-chunk$(printf %02d "$chunk")_s$seed"
     done
   done
-  .venv/bin/python benchmarks/modes_table.py "$res" > "$res/modes_table.md"
-  cat "$res/modes_table.md"
+  write_modes_table "$res"
 }
 
 run_round() {
