@@ -21,6 +21,17 @@ from mjx_dacer2.launch.train import parse_train_args
         (["--chain-noise-scale", "2"], "chain-noise-scale must be in [0, 1], got 2.0"),
         (["--num-devices", "3"], "num-devices 3 is not available: this job has 1 cpu device(s)"),
         (["--num-processes", "2"], "a multi-process job needs --coordinator-address, --process"),
+        (["--policy-hidden", "0"], "policy-hidden takes one or more layer widths >= 1"),
+        (["--policy-hidden"], "policy-hidden takes one or more layer widths >= 1"),  # ()
+        (["--critic-hidden", "64", "-1"], "critic-hidden takes one or more layer widths >= 1"),
+        (["--actor-lr", "-1"], "actor-lr must be a finite number > 0, got -1.0"),
+        (["--critic-lr", "nan"], "critic-lr must be a finite number > 0, got nan"),
+        (["--alpha-lr", "0"], "alpha-lr must be a finite number > 0, got 0.0"),
+        (["--sac-alpha-lr", "inf"], "sac-alpha-lr must be a finite number > 0, got inf"),
+        (["--reward-scale", "0"], "reward-scale must be a finite number > 0, got 0.0"),
+        (["--initial-alpha", "nan"], "initial-alpha must be a finite number, got nan"),
+        (["--beta-max", "0.05"], "beta-max (0.05) must be >= beta-min (0.1)"),
+        (["--time-embed-dim", "1"], "time-embed-dim must be >= 2"),
     ],
 )
 def test_bad_input_is_one_line_before_compile(flags, message, capsys):
@@ -32,6 +43,21 @@ def test_bad_input_is_one_line_before_compile(flags, message, capsys):
     assert message in err
     assert err.count("\n") == 0, err
     assert elapsed < 5.0  # nothing was compiled
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--variants", "nope:5"], "variant 'nope:5': unknown algo 'nope': choose one of dacer2,"),
+        (["--variants", "dacer2:5", "dacer:5:actor_lr=-1"], "actor-lr must be a finite number > 0"),
+        (["--variants", "sac", "--critic-hidden", "0"], "critic-hidden takes one or more layer"),
+    ],
+)
+def test_bad_sweep_is_one_line_before_any_cell(flags, message, tmp_path, capsys):
+    code = main(["sweep", "--no-progress", "--seeds", "0", "--out", str(tmp_path), *flags])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and err.count("\n") == 0, err
+    assert not any(tmp_path.iterdir())  # no cell dir made
 
 
 def test_unknown_algo_and_command_are_refused(capsys):

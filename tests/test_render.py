@@ -12,7 +12,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import envs  # noqa: E402
+from mjx_dacer2 import envs  # noqa: E402
 from mjx_dacer2.study import rendering  # noqa: E402
 
 ENV = "inverted_pendulum"

@@ -3,6 +3,7 @@ before anything is built or compiled."""
 
 from __future__ import annotations
 
+import math
 import typing
 from typing import Literal
 
@@ -11,17 +12,53 @@ from mjx_dacer2.config.schema import ALGOS, SECTION_TYPES, Config, ConfigError
 
 def validate(config: Config, env_names: tuple[str, ...]) -> None:
     """Raise ConfigError with a one-line message for any setting that cannot run."""
+    if config.env not in env_names:
+        raise ConfigError(
+            f"unknown env '{config.env}': choose one of {', '.join(sorted(env_names))}"
+        )
+    if config.algo not in ALGOS:  # before `resolved()`, which looks the algo's preset up
+        raise ConfigError(f"unknown algo '{config.algo}': choose one of {', '.join(ALGOS)}")
     c = config.resolved()
-    if c.env not in env_names:
-        raise ConfigError(f"unknown env '{c.env}': choose one of {', '.join(sorted(env_names))}")
-    if c.algo not in ALGOS:
-        raise ConfigError(f"unknown algo '{c.algo}': choose one of {', '.join(ALGOS)}")
     for name, allowed in _choice_fields().items():  # e.g. a typo in a sweep variant word
         if c.get(name) not in allowed:
             raise ConfigError(
                 f"{name.replace('_', '-')} '{c.get(name)}' is not a choice: "
                 f"use one of {', '.join(map(str, allowed))}"
             )
+    positive_floats = dict(  # also refuses nan and inf
+        actor_lr=c.learning.actor_lr,
+        critic_lr=c.learning.critic_lr,
+        alpha_lr=c.entropy.alpha_lr,
+        sac_alpha_lr=c.sac.sac_alpha_lr,
+        reward_scale=c.learning.reward_scale,
+        beta_min=c.diffusion.beta_min,
+        critic_loss_epsilon=c.critic.critic_loss_epsilon,
+        target_noise_clip=c.critic.target_noise_clip,
+    )
+    for name, value in positive_floats.items():
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise ConfigError(f"{name.replace('_', '-')} must be a finite number > 0, got {value}")
+    for name, value in c.flat().items():  # every other float field: nan and inf never run
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{name.replace('_', '-')} must be a finite number, got {value}")
+    for name in ("policy_hidden", "critic_hidden"):
+        widths, flag = c.get(name), name.replace("_", "-")
+        if not isinstance(widths, tuple) or not widths or min(widths) < 1:
+            raise ConfigError(
+                f"{flag} takes one or more layer widths >= 1 (e.g. --{flag} 256 256), got {widths}"
+            )
+    if c.diffusion.beta_max < c.diffusion.beta_min:
+        raise ConfigError(
+            f"beta-max ({c.diffusion.beta_max}) must be >= beta-min ({c.diffusion.beta_min})"
+        )
+    if c.diffusion.exploration_noise_scale < 0:
+        raise ConfigError(
+            f"exploration-noise-scale must be >= 0, got {c.diffusion.exploration_noise_scale}"
+        )
+    if c.networks.time_embed_dim < 2:
+        raise ConfigError(
+            f"time-embed-dim must be >= 2 (a sine and a cosine), got {c.networks.time_embed_dim}"
+        )
     positive = dict(
         num_envs=c.loop.num_envs,
         batch_size=c.loop.batch_size,
@@ -34,6 +71,8 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
         entropy_num_actions=c.entropy.entropy_num_actions,
         entropy_num_states=c.entropy.entropy_num_states,
         eval_chain_samples=c.diffusion.eval_chain_samples,
+        entropy_num_components=c.entropy.entropy_num_components,
+        entropy_em_iters=c.entropy.entropy_em_iters,
     )
     for name, value in positive.items():
         if value < 1:

@@ -4,7 +4,7 @@ Used by `mjx-dacer2 sweep` and `bench`."""
 
 from __future__ import annotations
 
-from mjx_dacer2.config.schema import FIELD_NAMES, Config, ConfigError
+from mjx_dacer2.config.schema import ALGOS, FIELD_NAMES, Config, ConfigError
 
 FIELDS = set(FIELD_NAMES)  # flat names: `num_envs`, not `loop.num_envs`
 
@@ -21,6 +21,10 @@ def _coerce(value: str):
 def parse_variant(spec: str) -> dict:
     """`ALGO[:T][:field=value...]` -> config changes (checked against Config's fields)."""
     algo, *parts = spec.split(":")
+    if algo not in ALGOS:
+        raise ConfigError(
+            f"variant '{spec}': unknown algo '{algo}': choose one of {', '.join(ALGOS)}"
+        )
     changes: dict = {"algo": algo}
     for part in parts:
         if "=" in part:
