@@ -10,7 +10,8 @@ Measures, in one process:
      alternating (after a warm-up chunk) so load drift on a shared machine hits both alike;
      medians. A checkpointing block saves asynchronously after its first chunk (the write
      overlaps the second) and waits for the commit at its end, so the whole save is charged.
-Prints a table and writes JSON to benchmarks/results/.
+Prints a table and writes JSON to runs/benchmarks/ (or --out; the committed figures are
+benchmarks/results/checkpoint_cpu.json).
 
     python benchmarks/checkpoint.py
 """
@@ -37,7 +38,7 @@ from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
 from mjx_dacer2.storage.checkpoint import Checkpointer, snapshot
 from mjx_dacer2.training.trainer import make_trainer
 
-RESULTS = Path(__file__).parent / "results"
+RUNS = Path(__file__).parents[1] / "runs" / "benchmarks"  # default output, not tracked
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Args:
     chunks_per_block: int = 2
     """Chunks per block; a checkpointing block saves once (the default saves every 5)."""
     out: str = ""
-    """Output JSON path (default: benchmarks/results/checkpoint_<backend>.json)."""
+    """Output JSON path (default: runs/benchmarks/checkpoint_<backend>.json)."""
 
 
 def _du(path: Path) -> int:
@@ -187,7 +188,7 @@ def main(args: Args) -> None:
         f"save of a run {t['first_save_s']:.2f} s)"
     )
     backend = jax.default_backend()
-    out = Path(args.out) if args.out else RESULTS / f"checkpoint_{backend}.json"
+    out = Path(args.out) if args.out else RUNS / f"checkpoint_{backend}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(
         date=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -13,7 +13,8 @@ chunk k's device work ending (its metrics and evaluation fetched) and the dispat
 k+1 (the device had nothing queued), and gap = period - (chunk alone + evaluation alone), the
 time per chunk lost to everything else. On a CPU the host's work and XLA's share the same two
 cores, so dispatching early removes the idle time but cannot hide the host's CPU work as it
-does beside a GPU. Prints a table and writes JSON.
+does beside a GPU. Prints a table and writes JSON (default runs/benchmarks/chunk_gap_<backend>.json;
+the committed figures: `--out benchmarks/results/chunk_gap_cpu.json`).
 
     python benchmarks/chunk_gap.py --out benchmarks/results/chunk_gap_cpu.json
 """
@@ -42,6 +43,8 @@ from mjx_dacer2.study.benchmarking import loop_timer, machine_description, media
 from mjx_dacer2.training.evaluate import make_evaluator
 from mjx_dacer2.training.trainer import make_trainer
 
+RUNS = Path(__file__).parents[1] / "runs" / "benchmarks"  # default output, not tracked
+
 
 @dataclasses.dataclass(frozen=True)
 class Args:
@@ -53,8 +56,8 @@ class Args:
     """Chunks per driver run; the first learning chunk and the warm-up are not measured."""
     rounds: int = 2
     """Alternating rounds of (sequential, overlapped) driver runs."""
-    out: str = "benchmarks/results/chunk_gap_cpu.json"
-    """Where to write the JSON."""
+    out: str = ""
+    """Where to write the JSON (default: runs/benchmarks/chunk_gap_<backend>.json)."""
 
 
 def driver_chunks(config, overlap: bool) -> list[tuple[float, float]]:
@@ -129,7 +132,7 @@ def main(args: Args) -> dict:
             f"idle before the chunk {row['idle_before_chunk_ms']:6.1f} ms "
             f"({row['chunks_measured']} chunks)"
         )
-    out = Path(args.out)
+    out = Path(args.out) if args.out else RUNS / f"chunk_gap_{jax.default_backend()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"  wrote {out}")

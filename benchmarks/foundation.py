@@ -6,7 +6,8 @@ Measures, in one process and side by side:
      env and num_envs;
   2. one gradient update (critic + delayed actor, no entropy estimate) at T = 5 vs T = 20,
      median of repeated calls after warm-up, with `block_until_ready`.
-Prints a table and writes JSON to benchmarks/results/.
+Prints a table and writes JSON to runs/benchmarks/ (or --out; the committed figures are
+benchmarks/results/foundation_inverted_pendulum_cpu.json).
 
     python benchmarks/foundation.py --env inverted_pendulum --num-envs 16
 """
@@ -33,7 +34,7 @@ from mjx_dacer2.runtime import (
 from mjx_dacer2.study.benchmarking import NO_ENTROPY, simulation_rate, training_rate, update_time
 from mjx_dacer2.training.trainer import make_trainer
 
-RESULTS = Path(__file__).parent / "results"
+RUNS = Path(__file__).parents[1] / "runs" / "benchmarks"  # default output, not tracked
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Args:
     variants: tuple[str, ...] = ("dacer2:5", "dacer2:20", "dacer:20")
     """ALGO:T pairs to time one gradient update at."""
     out: str = ""
-    """Output JSON path (default: benchmarks/results/foundation_<env>_<backend>.json)."""
+    """Output JSON path (default: runs/benchmarks/foundation_<env>_<backend>.json)."""
 
 
 def main(args: Args) -> dict:
@@ -117,7 +118,7 @@ def main(args: Args) -> dict:
             f"  dacer2 update at T=5 is {result['update_speedup_T5_over_T20']:.2f}x faster "
             "than at T=20"
         )
-    out = Path(args.out) if args.out else RESULTS / f"foundation_{args.env}_{device.platform}.json"
+    out = Path(args.out) if args.out else RUNS / f"foundation_{args.env}_{device.platform}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"  wrote {out}")

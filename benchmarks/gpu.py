@@ -6,7 +6,7 @@
                                              # on a CPU (tests/test_gpu_benchmark.py runs it)
 
 Writes gpu.json and gpu.md (naming the device) plus the run's curve into --out (default
-benchmarks/results/gpu_bench/<sizes>_on_<device>, e.g. full_on_nvidia_h200).
+runs/benchmarks/gpu_bench/<sizes>_on_<device>, e.g. full_on_nvidia_h200).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Args:
     smoke: bool = False
     """Same as --sizes smoke."""
     out: str = ""
-    """Output folder (default: benchmarks/results/gpu_bench/<sizes>_on_<device kind>)."""
+    """Output folder (default: runs/benchmarks/gpu_bench/<sizes>_on_<device kind>)."""
     runs_dir: str = "runs"
     """Where the training part's run dir goes (its curve and table go to --out)."""
     parts: tuple[str, ...] = PARTS
@@ -46,7 +46,7 @@ class Args:
     batches: tuple[int, ...] = ()
     """Batch sizes of the update part (default: 256 .. 32768; smoke: 32)."""
     loop_envs: tuple[str, ...] = ()
-    """Envs of the loop part (default: ant humanoid), to fit a short device lease."""
+    """Envs of the loop part (default: ant humanoid); fewer to fit a short time on a GPU."""
     num_envs: tuple[int, ...] = ()
     """Env counts of the loop part (default: 1024 4096 16384)."""
     run_num_envs: int = 0
@@ -75,7 +75,8 @@ def main(args: Args) -> dict:
     set_matmul_precision("highest")
     device = re.sub(r"[^a-z0-9]+", "_", jax.devices()[0].device_kind.lower()).strip("_")
     size = "smoke" if args.smoke else args.sizes
-    default = Path(__file__).parent / "results" / "gpu_bench" / f"{size}_on_{device}"
+    runs = Path(__file__).parents[1] / "runs" / "benchmarks"  # the default output, not tracked
+    default = runs / "gpu_bench" / f"{size}_on_{device}"
     out = Path(args.out) if args.out else default
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:

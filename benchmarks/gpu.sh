@@ -4,8 +4,9 @@
 # 16384 envs), one update against batch size (256 .. 32768), sampling latency at T = 5 and 20,
 # the project's SAC and DACER2 against Brax's SAC, and a 4-minute DACER2 T=5 run on ant.
 #   bash benchmarks/gpu.sh [--smoke] [--out DIR]
-# Writes benchmarks/results/gpu_bench/full_on_<card>/gpu.{json,md}; PYTHON overrides the
-# interpreter (on a lent GPU machine: see benchmarks/README.md, "On a GPU").
+# Writes runs/benchmarks/gpu_bench/full_on_<card>/gpu.{json,md} unless --out DIR; PYTHON overrides
+# the interpreter. On a GPU machine without MuJoCo or Brax: benchmarks/gpu_machine.sh; with a
+# short time on the GPU: benchmarks/gpu_staged.sh (benchmarks/README.md, "GPU scale").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Run HERE (a machine with package registries) before lending a GPU machine, which has JAX,
-# CUDA, flax, optax, orbax, matplotlib and scipy but no MuJoCo or Brax and no network: fetches
-# the missing cp312 x86_64 wheels at this project's pins and builds this checkout's own wheel
-# into .whl/ (ignored by .git/info/exclude; about 40 MB, under the device tool's 64 MiB carry).
-# Then run benchmarks/gpu_machine.sh there with `.whl` carried.
+# Run on a machine with network access, for a GPU machine that has JAX, CUDA, flax, optax,
+# orbax, matplotlib and scipy but no MuJoCo or Brax and no network: fetches the missing cp312
+# x86_64 wheels at this project's pins and builds this checkout's own wheel into .whl/ (ignored
+# by .git/info/exclude; about 40 MB). Copy the checkout with .whl/ to the GPU machine and run
+# benchmarks/gpu_machine.sh (or benchmarks/gpu_staged.sh --wheels .whl) there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 grep -qx "/.whl/" .git/info/exclude 2>/dev/null || { mkdir -p .git/info; echo "/.whl/" >> .git/info/exclude; }

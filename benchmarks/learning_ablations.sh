@@ -4,7 +4,7 @@
 # (3 seeds vmapped in one program) under one protocol, then `mjx-dacer2 plot` writes the curves
 # and the table (with env steps to first reach an eval return of 950) into
 # benchmarks/results/learning/ROUND/. The log of hypotheses and results is
-# benchmarks/README.md, section "Making DACER2 learn".
+# docs/learning-log.md.
 #
 # Every variant names the flags it tests, and every round pins the flags whose default later
 # rounds changed, so a round reruns as it first ran.

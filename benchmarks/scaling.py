@@ -8,7 +8,7 @@ per device.
 Fake CPU devices (`--xla_force_host_platform_device_count`) share the machine's cores, so D of
 them cannot be D times faster: there only the "split / one" column (the same sizes split over D
 devices against on one) is meaningful, and it measures what splitting costs, not a speed-up.
-Writes scaling.json and scaling.md into --out (default benchmarks/results/scaling/<device kind>).
+Writes scaling.json and scaling.md into --out (default runs/benchmarks/scaling/<device kind>).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def main(args: Args) -> list[dict]:
     device = jax.devices()[0]
     kind = re.sub(r"[^a-z0-9]+", "_", device.device_kind.lower())
     kind = "fake_cpu" if args.fake_cpu_devices else kind
-    out = Path(args.out or Path(__file__).parent / "results" / "scaling" / kind)
+    out = Path(args.out or Path(__file__).parents[1] / "runs" / "benchmarks" / "scaling" / kind)
     out.mkdir(parents=True, exist_ok=True)
     result = dict(
         command="python benchmarks/scaling.py " + " ".join(sys.argv[1:]),

@@ -25,8 +25,8 @@ class BenchArgs:
     config: TrainFlags
     variants: tuple[str, ...] = DEFAULT_VARIANTS
     """ALGO[:T][:field=value...] specs."""
-    out: str = "benchmarks/results/bench"
-    """Output directory."""
+    out: str = "runs/bench"
+    """Output directory (default runs/bench, outside the tracked tree)."""
     sample_batch: int = 4096
     """States per batch call of the sampling measurement."""
     rounds: int = 3

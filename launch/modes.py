@@ -2,7 +2,7 @@
 each start, goals marked), the goal-hit histogram and its entropy, for a run on a goal task
 (multigoal, corridor). Writes PREFIX.png and PREFIX.json (PREFIX defaults to RUN_DIR/modes).
 
-    mjx-dacer2 modes runs/mg_dacer2 --out benchmarks/results/modes_dacer2
+    mjx-dacer2 modes runs/mg_dacer2 --out runs/mg_dacer2/modes_dacer2
 """
 
 from __future__ import annotations
