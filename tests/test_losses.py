@@ -143,8 +143,37 @@ def test_grad_field_loss_is_zero_at_its_target():
         losses = dataclasses.replace(losses, policy=policy)
         obs = jnp.zeros((16, 3))
         out = policy.chain({}, obs, jax.random.key(1))
-        loss = losses.grad_field_loss({}, {}, {}, obs, out.inputs, out.action, jax.random.key(2))
+        loss = losses.grad_field_loss(
+            {}, {}, {}, obs, out.inputs, out.action, out.action, jax.random.key(2)
+        )
         assert float(loss) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_anchored_grad_field_loss_is_zero_at_the_shifted_denoising_target():
+    """Anchored form: with eps_theta = (the noise that takes x_0 to a_t) - w(t) * g_hat, L_g
+    vanishes; the field form's target (-w(t) * g_hat alone) then leaves a denoising error."""
+    best = jnp.array([0.3, 0.1])
+    anchored = _losses_with_quadratic_critic(best, grad_target_form="anchored")
+    field = _losses_with_quadratic_critic(best)
+    schedule = vp_schedule(5)
+    obs = jnp.zeros((16, 3))
+    x0 = jax.random.uniform(jax.random.key(1), (16, 2), minval=-0.9, maxval=0.9)
+
+    def eps_apply(params, obs, a, k):
+        abar = jnp.asarray(schedule.alpha_bars, jnp.float32)[k][..., None]
+        noise = (a - jnp.sqrt(abar) * x0) / jnp.sqrt(1.0 - abar)
+        return noise - jnp.exp(0.4 * (k + 1) - 1.8)[..., None] * anchored.q_gradient({}, {}, obs, a)
+
+    def loss(losses):
+        nets = dataclasses.replace(losses.policy.networks, eps_apply=eps_apply)
+        losses = dataclasses.replace(
+            losses, policy=dataclasses.replace(losses.policy, networks=nets)
+        )
+        chain_inputs = jnp.zeros((5, 16, 2))  # unused by forward_noised
+        return float(losses.grad_field_loss({}, {}, {}, obs, chain_inputs, x0, x0, jax.random.key(2)))
+
+    assert loss(anchored) == pytest.approx(0.0, abs=1e-6)
+    assert loss(field) > 0.1
 
 
 def test_actor_gradients_sum_the_two_terms_and_report_each():
@@ -160,7 +189,9 @@ def test_actor_gradients_sum_the_two_terms_and_report_each():
         key_sample, key_grad = jax.random.split(jax.random.key(2))  # the same keys
         q_loss, out = losses.q_loss(p, {}, log_alpha, obs, key_sample)
         sg = jax.lax.stop_gradient
-        g_loss = losses.grad_field_loss(p, {}, {}, obs, sg(out.inputs), sg(out.action), key_grad)
+        g_loss = losses.grad_field_loss(
+            p, {}, {}, obs, sg(out.inputs), sg(out.action), sg(out.denoised), key_grad
+        )
         return q_loss + eta * g_loss
 
     expected_loss, expected = jax.value_and_grad(joint)(params)

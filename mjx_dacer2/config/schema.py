@@ -20,6 +20,7 @@ ALGOS: tuple[str, ...] = get_args(Algo)  # the one list of algorithm names
 GradTargetSource = Literal["chain", "forward_noised"]
 GradTargetQ = Literal["min", "mean_normalized", "target_min"]
 GradTargetNorm = Literal["unit", "batch_mean"]
+GradTargetForm = Literal["field", "anchored"]
 QLossScale = Literal["raw", "grad_norm"]
 CriticLoss = Literal["dsac_t", "mse"]
 EntropyActions = Literal["clipped", "unclipped"]
@@ -173,6 +174,12 @@ class GradLossConfig(Section):
     """Where L_g's actions a_t come from: forward_noised (sg(a_0) noised to one t ~ U{1..T} per
     sample; chosen by ablation, docs/algorithm.md) or chain (the chain's own intermediates, at
     every t)."""
+    grad_target_form: GradTargetForm = "field"
+    """L_g's target for eps_theta(s, a_t, t-1): field (-w(t)*ghat: the reconstruction; the
+    denoiser regresses on the Q-gradient field alone, which in d dimensions competes with
+    denoising, whose noise has norm ~sqrt(d)) or anchored (eps_t - w(t)*ghat, eps_t the noise
+    that carries the chain's own denoised action x_0 to a_t: a denoising term on the policy's
+    own samples, shifted up the Q gradient; with forward_noised, a_t is noised from x_0)."""
     grad_target_q: GradTargetQ = "min"
     """Which Q gives the gradient: min of the online mean heads, mean of their normalised gradients,
     or min of the target critics."""
@@ -242,7 +249,7 @@ ALGO_PRESETS: dict[str, dict] = {
     "sac": {},  # no diffusion policy, no L_g
 }
 # DACER2's eta where it differs from 1 (the paper uses 1.0 or 0.01 per group of environments;
-# benchmarks/README.md, the learning log): on MultiGoal 0.01 kept several goals from the origin
+# docs/learning-log.md): on MultiGoal 0.01 kept several goals from the origin
 # in 4 seeds of 6 against 1 of 6 at eta = 1, at an equal or better return (rounds 7-8); on the
 # double pendulum 3 raised the return at 200k env steps over nine seeds (rounds 21-22).
 DACER2_ETA_BY_ENV: dict[str, float] = {"multigoal": 0.01, "inverted_double_pendulum": 3.0}

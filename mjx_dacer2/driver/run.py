@@ -212,7 +212,14 @@ def _train(
             state = programs.init(key_init)
         chunk_fn = programs.compile_chunk(state)  # before the loggers' clocks start, so that
         loggers = [  # metrics' wall_s is training and evaluation time only
-            RunLogger(d, total, config.progress and i == 0, histories[i], writes=main)
+            RunLogger(
+                d,
+                total,
+                config.progress and i == 0,
+                histories[i],
+                writes=main,
+                episode_length=programs.trainer.env.episode_length,
+            )
             for i, d in enumerate(dirs)
         ]
         try:

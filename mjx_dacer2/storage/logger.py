@@ -40,8 +40,10 @@ class RunLogger:
         show_progress: bool = True,
         history: list[dict] | None = None,
         writes: bool = True,
+        episode_length: int | None = None,
     ):
         self.run_dir = run_dir
+        self.episode_length = episode_length  # the env's time limit: shorter evals show in the bar
         self.records: list[dict] = list(history or [])  # all records, saved with checkpoints
         last = self.records[-1] if self.records else {}
         purge_step = None
@@ -62,6 +64,8 @@ class RunLogger:
         self.start = time.perf_counter() - float(last.get("wall_s", 0.0))
         evals = [r["eval_return"] for r in self.records if isinstance(r.get("eval_return"), float)]
         self.last_eval: float | None = evals[-1] if evals else None
+        lengths = [r["eval_length"] for r in self.records if isinstance(r.get("eval_length"), float)]
+        self.last_eval_length: float | None = lengths[-1] if lengths else None
 
     def log(self, step: int, metrics: dict) -> None:
         record = {"env_steps": step, "wall_s": round(time.perf_counter() - self.start, 3)}
@@ -75,6 +79,7 @@ class RunLogger:
                 self.writer.add_scalar(name, value, step)
         if "eval_return" in metrics:
             self.last_eval = metrics["eval_return"]
+            self.last_eval_length = metrics.get("eval_length")
         self.bar.update(step - self.bar.n)
         postfix = {}
         for key, label in (("env_steps_per_s", "env/s"), ("updates_per_s", "upd/s")):
@@ -82,6 +87,9 @@ class RunLogger:
                 postfix[label] = f"{metrics[key]:,.0f}"
         if self.last_eval is not None:
             postfix["eval"] = f"{self.last_eval:.1f}"
+        length = self.last_eval_length
+        if length is not None and self.episode_length and length < self.episode_length:
+            postfix["len"] = f"{length:.0f}"  # episodes end early: falls or terminations
         self.bar.set_postfix(postfix, refresh=False)
 
     def close(self) -> None:

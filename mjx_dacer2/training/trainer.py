@@ -49,6 +49,10 @@ class TrainState:
 
 # Per-chunk sums of env metrics; update metrics are summed too and averaged by the host.
 ENV_SUMS = ("reward", "episodes", "episode_return", "episode_length", "terminations")
+# Per-iteration means of the actions sent to the envs (warm-up included), averaged over a chunk's
+# iterations: their root mean square and the fraction of components at the bounds +-1. A
+# behaviour policy that never concentrates shows as RMS ~0.6 (uniform) with many at the bounds.
+ACTION_MEANS = ("action_rms", "action_at_bounds")
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,8 @@ class Trainer:
             episode_return=jnp.sum(result.episode_return * done),
             episode_length=jnp.sum(result.episode_length * done),
             terminations=jnp.sum(result.terminated.astype(jnp.float32)),
+            action_rms=jnp.sqrt(jnp.mean(action**2)),
+            action_at_bounds=jnp.mean((jnp.abs(action) >= 1.0 - 1e-6).astype(jnp.float32)),
         )
         state = state.replace(agent=agent)
         if self.mesh is not None:  # keep every iteration's carry placed like the chunk's input
@@ -218,10 +224,10 @@ def summarize_chunk(sums: dict, iterations: int, actor_metric_names: tuple[str, 
     Update metrics are averaged over the chunk's updates, actor metrics over its actor updates,
     episode metrics over the episodes that ended in it.
     """
-    out = {"reward": float(sums["reward"]) / iterations}
+    out = {name: float(sums[name]) / iterations for name in ("reward", *ACTION_MEANS)}
     updates, actor_updates = float(sums["num_updates"]), float(sums["actor_updated"])
     for name, value in sums.items():
-        if name in ENV_SUMS or name in ("num_updates", "actor_updated"):
+        if name in ENV_SUMS or name in ACTION_MEANS or name in ("num_updates", "actor_updated"):
             continue
         count = actor_updates if name in actor_metric_names else updates
         if count > 0:

@@ -78,8 +78,11 @@ def reverse_step(
 
 
 class ChainOutput(NamedTuple):
-    action: jax.Array  # (..., d) x_0, the denoised action
+    action: jax.Array  # (..., d) x_0, the denoised action (plus exploration noise when the
+    # behaviour policy's)
     inputs: jax.Array  # (T, ..., d) x_t fed to the network at t = T..1 (x_T first)
+    denoised: jax.Array | None = None  # (..., d) the behaviour chain's x_0 before exploration
+    # noise (None from `reverse_chain`, where it is `action`)
 
 
 def reverse_chain(

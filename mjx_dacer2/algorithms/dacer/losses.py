@@ -194,6 +194,7 @@ class Losses:
                 obs,
                 sg(out.inputs),
                 sg(out.action),
+                sg(out.denoised),
                 key_grad,
             )
             loss = loss + eta * grad_loss
@@ -231,7 +232,8 @@ class Losses:
         return normalized(g)
 
     def grad_field_actions(self, chain_inputs, action, key):
-        """Actions a_t (n, B, d) and their step t (n, B) at which L_g is evaluated."""
+        """Actions a_t (n, B, d) and their step t (n, B) at which L_g is evaluated; forward
+        noising starts from `action` (B, d)."""
         num_steps = self.policy.num_steps
         if (
             self.config.grad_loss.grad_target_source == "chain"
@@ -246,12 +248,23 @@ class Losses:
         return a_t[None], t[None]
 
     def grad_field_loss(
-        self, policy_params, critic_params, target_critic_params, obs, chain_inputs, action, key
+        self,
+        policy_params,
+        critic_params,
+        target_critic_params,
+        obs,
+        chain_inputs,
+        action,
+        denoised,
+        key,
     ):
-        """L_g = mean_{B,t} || eps_theta(s, a_t, t-1) + w(t) * ghat(s, a_t) ||^2, ghat the scaled
-        Q gradient (`q_gradient`)."""
+        """L_g = mean_{B,t} || eps_theta(s, a_t, t-1) - (anchor + -w(t) * ghat(s, a_t)) ||^2, ghat
+        the scaled Q gradient (`q_gradient`); the anchor is 0 (field form) or the noise that
+        takes the chain's denoised x_0 to a_t (anchored form, `anchor_noise`)."""
         c = self.config
-        a_t, t = self.grad_field_actions(chain_inputs, action, key)  # (n, B, d), (n, B)
+        anchored = c.grad_loss.grad_target_form == "anchored"
+        start = denoised if anchored else action  # the action forward noising starts from
+        a_t, t = self.grad_field_actions(chain_inputs, start, key)  # (n, B, d), (n, B)
         obs_t = jnp.broadcast_to(obs, (a_t.shape[0], *obs.shape))
         g_hat = self.q_gradient(critic_params, target_critic_params, obs_t, a_t)
         w = time_weight(
@@ -261,8 +274,17 @@ class Losses:
             c.grad_loss.time_weight_c,
             c.grad_loss.time_weight_d,
         )[..., None]
+        target = -w * g_hat
+        if anchored:
+            target = target + self.anchor_noise(a_t, t, denoised)
         eps = self.policy.networks.eps_apply(policy_params, obs_t, a_t, t - 1)
-        return jnp.mean(jnp.sum((eps + w * g_hat) ** 2, axis=-1))
+        return jnp.mean(jnp.sum((eps - target) ** 2, axis=-1))
+
+    def anchor_noise(self, a_t, t, x0):
+        """The noise eps with a_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps (a_t (n, B, d), t
+        (n, B), x0 (B, d)): what a denoiser of the policy's own actions predicts at a_t."""
+        abar = jnp.asarray(self.policy.schedule.alpha_bars, jnp.float32)[t - 1][..., None]
+        return (a_t - jnp.sqrt(abar) * x0) / jnp.sqrt(1.0 - abar)
 
     def policy_entropy(self, policy_params, log_alpha, obs, key):
         """Entropy of the behaviour policy, by a Gaussian-mixture fit per state (pure JAX)."""

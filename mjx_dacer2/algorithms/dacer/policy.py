@@ -79,7 +79,8 @@ class DiffusionPolicy:
         key_chain, key_noise = jax.random.split(key)
         out = self.chain(params, obs, key_chain)
         return out._replace(
-            action=self.add_exploration_noise(out.action, key_noise, log_alpha, clip)
+            action=self.add_exploration_noise(out.action, key_noise, log_alpha, clip),
+            denoised=out.action,
         )
 
     def deterministic_action(self, params: dict, obs: jax.Array, noise_key: jax.Array) -> jax.Array:

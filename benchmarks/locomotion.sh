@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The locomotion protocol on a CPU (issue 24): `bash benchmarks/locomotion.sh ROUND [OUT]`.
+# Each round is one `mjx-dacer2 sweep` per task (3 seeds vmapped in one program per variant,
+# equal env steps), then `mjx-dacer2 plot` writes the curves and the table into
+# benchmarks/results/locomotion/ROUND-TASK/. The hypotheses and results are logged in
+# docs/learning-log.md (rounds L1, L2, ...). Runs go to OUT (default runs/locomotion).
+#
+# Every round pins the flags whose default a later round changed, so it reruns as it first ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+round=${1:?usage: locomotion.sh ROUND [OUT]}
+out=${2:-runs/locomotion}
+cli=${MJX_DACER2:-.venv/bin/mjx-dacer2}
+seeds=(0 1 2)
+
+# CPU size (the issue's halfcheetah setting): 32 envs, U=8 (one update per 4 env steps), batch
+# 256, 2x256 networks, lr 3e-4, observation normalisation, a 5k-step uniform warm-up, an alpha
+# step every 2,000 env steps (500 updates), an evaluation of 8 episodes every 8,000 env steps.
+cpu=(--num-envs 32 --updates-per-iteration 8 --batch-size 256 --warmup-steps 5000
+  --policy-hidden 256 256 --critic-hidden 256 256 --actor-lr 3e-4 --critic-lr 3e-4
+  --normalize-observations --iterations-per-chunk 125 --eval-every-env-steps 8000
+  --entropy-every-env-steps 2000 --entropy-num-states 32 --num-eval-envs 8
+  --save-every-env-steps 0)
+
+sweep() {  # sweep NAME ENV TOTAL_ENV_STEPS -- VARIANTS...
+  local name=$1 env=$2 total=$3; shift 4
+  timeout 7200 "$cli" sweep --out "$out/$name-$env" --seeds "${seeds[@]}" --no-progress \
+    --env "$env" "${cpu[@]}" --total-env-steps "$total" --variants "$@"
+  mkdir -p "benchmarks/results/locomotion/$name-$env"
+  "$cli" plot --runs "$out/$name-$env" --out "benchmarks/results/locomotion/$name-$env"
+}
+
+case $round in
+  L1-grad-target-form)  # H: L_g's field target (-w*ghat, norm <= 1.22 in any d) fights
+    # denoising in 6-D; the anchored target (own-sample denoising noise - w*ghat) does not
+    sweep L1 halfcheetah 64000 -- dacer2:5:grad_target_form=field \
+      dacer2:5:grad_target_form=anchored dacer:5 sac ;;
+  *) echo "unknown round '$round'" >&2; exit 2 ;;
+esac
