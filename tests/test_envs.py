@@ -3,6 +3,7 @@ MultiGoal dynamics by hand, and the registry."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,13 @@ def _rollout(venv: envs.VecEnv, key: jax.Array, steps: int = 3):
     return jax.lax.scan(venv.step, state, actions)
 
 
+# Envs whose 3-step rollout is compiled and run (values checked); every other env is traced
+# with `jax.eval_shape` (shapes, dtypes, the step/reset type match), nothing compiled: Brax's
+# MJX envs share one wrapper (envs/brax_envs.py), so one pendulum and one locomotion task with
+# terminations cover its run-time path, and compiling all ten took ~220 s of the suite.
+COMPILED = ("inverted_pendulum", "hopper", "multigoal", "corridor")
+
+
 @pytest.mark.parametrize("name", envs.names())
 def test_env_contract(name: str) -> None:
     env = envs.make(name)
@@ -51,7 +59,6 @@ def test_env_contract(name: str) -> None:
     if name in BRAX_SIZES:
         assert (env.obs_size, env.action_size) == BRAX_SIZES[name]
     venv = envs.VecEnv(env, 2)
-    state, res = jax.jit(lambda k: _rollout(venv, k))(jax.random.key(0))  # res: (T=3, E=2, ...)
     # A step returns exactly the state types a reset makes (weak types included): otherwise
     # every jitted consumer of the state, the training chunk included, compiles twice.
     after_reset = jax.eval_shape(venv.reset, jax.random.key(0))
@@ -60,6 +67,11 @@ def test_env_contract(name: str) -> None:
     for a, b in zip(jax.tree.leaves(after_reset), jax.tree.leaves(after_step), strict=True):
         assert (a.shape, a.dtype, a.weak_type) == (b.shape, b.dtype, b.weak_type), name
 
+    rollout = lambda k: _rollout(venv, k)  # res: (T=3, E=2, ...)
+    compiled = name in COMPILED
+    state, res = (jax.jit(rollout) if compiled else functools.partial(jax.eval_shape, rollout))(
+        jax.random.key(0)
+    )
     obs, act = env.obs_size, env.action_size
     assert (venv.obs_size, venv.action_size) == (obs, act)
     assert state.obs.shape == (2, obs) and state.obs.dtype == jnp.float32
@@ -68,6 +80,8 @@ def test_env_contract(name: str) -> None:
     assert res.next_obs.shape == (3, 2, obs) and res.next_obs.dtype == jnp.float32
     assert res.reward.shape == (3, 2) and res.reward.dtype == jnp.float32
     assert res.terminated.dtype == jnp.bool_ and res.truncated.dtype == jnp.bool_
+    if not compiled:
+        return
     assert not res.truncated.any()
     assert np.isfinite(res.next_obs).all() and np.isfinite(res.reward).all()
     assert np.isfinite(state.obs).all()

@@ -2,7 +2,7 @@
 learns MultiGoal beyond any untrained policy.
 
 The pendulum threshold is one the defaults before issue 8 never reached: in ablation round 1
-(benchmarks/README.md, "Making DACER2 learn") their best evaluation over 20,000 env steps was
+(docs/learning-log.md), their best evaluation over 20,000 env steps was
 88, 252 and 115 on seeds 0-2, while the current defaults reach 1000 by 15,200 env steps on seed 0.
 """
 

@@ -1,9 +1,10 @@
-"""Data parallel over devices and processes, on fake CPU devices (each case in a subprocess with
+"""Data parallel over devices and processes, on fake CPU devices (in subprocesses with
 `--xla_force_host_platform_device_count`, since the count is fixed when JAX starts): one update
 on 4 devices equals it on 1; the replay buffer keeps every transition on its env's device; a
 4-device chunk runs with host transfers disallowed and is traced once; a 4-device run resumes
 bit-exactly on 4 devices and is refused on 2; a 2-process `jax.distributed` job on localhost
-trains, saves a checkpoint and logs what the same run logs in one process."""
+trains, saves a checkpoint and logs what the same run logs in one process. The 4-device checks
+and the 4-device run share one process and one config (one start-up, one chunk program)."""
 
 import json
 import os
@@ -167,18 +168,18 @@ with jax.transfer_guard("disallow"):
     for _ in range(3):
         state, sums = trainer.train_chunk(state)
     jax.block_until_ready(state)
+Trainer.train_chunk_unjitted = chunk_fn
 out["traces"] = len(traces)
 out["env_obs_split"] = str(state.env_state.obs.sharding.spec)
 out["params_replicated"] = all(x.sharding.is_fully_replicated
                                for x in jax.tree.leaves(state.agent))
 out["updates"] = float(jax.device_get(sums["num_updates"]))
-print(json.dumps(out))
 """
 )
 
 
-def test_updates_replay_and_chunk_on_four_devices(tiny_config):
-    out = _run(CHECKS_ON_FOUR_DEVICES, 4, json.dumps(config_to_dict(tiny_config)))
+def test_updates_replay_and_chunk_on_four_devices(four_device_run):
+    out = four_device_run["checks"]
     assert out["mesh"] == 4
     assert out["uneven_envs"].startswith("num-envs (6) must be a multiple of the 4 devices")
     assert out["stats_max_diff"] < 1e-5
@@ -190,11 +191,11 @@ def test_updates_replay_and_chunk_on_four_devices(tiny_config):
     assert out["traces"] == 1
     assert out["env_obs_split"] == "P('data',)"
     assert out["params_replicated"]
-    assert out["updates"] == 2 * tiny_config.loop.iterations_per_chunk  # learning started
+    assert out["updates"] == 2 * PENDULUM["iterations_per_chunk"]  # learning started
 
 
 TRAIN_AND_RESUME = (
-    SETUP
+    CHECKS_ON_FOUR_DEVICES
     + """
 import shutil
 from pathlib import Path
@@ -204,7 +205,7 @@ train(config.replace(run_dir=str(whole)))
 shutil.copytree(whole, cut)
 shutil.rmtree(cut / "checkpoints" / "2")  # as if killed after chunk 1's checkpoint
 summary = train(config.replace(run_dir=str(cut)), resume=True)
-print(json.dumps({"chunk": summary["chunk"]}))
+print(json.dumps({"checks": out, "chunk": summary["chunk"]}))
 """
 )
 
@@ -223,15 +224,18 @@ except CheckpointError as err:
 
 
 @pytest.fixture(scope="module")
-def four_device_run(tmp_path_factory) -> Path:
-    """The pendulum run on 4 fake devices in one process; also resumed from chunk 1 of 2."""
+def four_device_run(tmp_path_factory) -> dict:
+    """One process on 4 fake devices: the checks of `CHECKS_ON_FOUR_DEVICES`, then the pendulum
+    run, also resumed from chunk 1 of 2. Returns {"dir": its run dirs' root, "checks": ...}."""
     out = tmp_path_factory.mktemp("four")
     config = json.dumps(config_to_dict(preset("inverted_pendulum").replace(**PENDULUM)))
-    assert _run(TRAIN_AND_RESUME, 4, config, str(out / "whole"), str(out / "cut")) == {"chunk": 2}
-    return out
+    result = _run(TRAIN_AND_RESUME, 4, config, str(out / "whole"), str(out / "cut"))
+    assert result["chunk"] == 2
+    return {"dir": out, "checks": result["checks"]}
 
 
 def test_a_four_device_run_resumes_bit_exactly_on_four_and_is_refused_on_two(four_device_run):
+    four_device_run = four_device_run["dir"]
     whole, cut = _records(four_device_run / "whole"), _records(four_device_run / "cut")
     assert len(whole) == 3 and all(r["devices_in_program"] == 4 for r in whole[1:])
     assert cut == whole
@@ -276,7 +280,7 @@ def test_two_processes_train_save_and_log_like_one(four_device_run, tmp_path, se
     assert "done: inverted_pendulum" in outputs[0][0]
     assert "done:" not in outputs[1][0]  # only process 0 reports
     assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["1", "2"]
-    job_records, one_process = _records(run_dir), _records(four_device_run / "whole")
+    job_records, one_process = _records(run_dir), _records(four_device_run["dir"] / "whole")
     assert len(job_records) == len(one_process) == 3  # one line per chunk: process 0 only
     for a, b in zip(job_records, one_process, strict=True):
         assert a.keys() == b.keys()
