@@ -51,7 +51,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     module = importlib.import_module(commands[argv[0]][0])
-    return module.main(argv[1:])
+    from mjx_dacer2.config import ConfigError
+
+    try:
+        return module.main(argv[1:])
+    except ConfigError as err:  # a command's flags refused while parsing (e.g. --size)
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`mjx-dacer2 train`: tyro flags over the env's preset, then `mjx_dacer2.driver.run.train`.
 
 `--env hopper` first loads hopper's preset; every other flag overrides it, so
-`mjx-dacer2 train --env hopper --help` shows hopper's defaults.
+`mjx-dacer2 train --env hopper --help` shows hopper's defaults. `--size cpu` loads a locomotion
+task's CPU-sized preset instead of its GPU one (`mjx_dacer2.config.presets.CPU_LOCOMOTION`).
 
 `--resume RUN_DIR` continues a stopped run from its newest valid checkpoint: the config comes
 from RUN_DIR/config.json and explicit flags override the fields that may change (total steps,
@@ -28,11 +29,18 @@ def _env_from_argv(argv: list[str]) -> str:
     return Config().env
 
 
+def pop_size(argv: list[str]) -> tuple[str, list[str]]:
+    """Split `--size gpu|cpu` (which preset of the env, not a `Config` field) off the flags."""
+    size, rest = pop_flag(argv, "--size", "gpu or cpu", "gpu|cpu")
+    return size or "gpu", rest
+
+
 def parse_train_args(argv: list[str]) -> Config:
-    """Parse `train` flags over the env's preset."""
+    """Parse `train` flags over the env's preset (at `--size`)."""
+    size, argv = pop_size(argv)
     return tyro.cli(
         Config,
-        default=preset(_env_from_argv(argv)),
+        default=preset(_env_from_argv(argv), size),
         args=argv,
         config=FLAT_FLAGS,
         prog="mjx-dacer2 train",
@@ -42,8 +50,9 @@ def parse_train_args(argv: list[str]) -> Config:
 
 def parse_with_train_flags(command: type, argv: list[str], prog: str, description: str):
     """Parse a command whose dataclass has a `config: TrainFlags` field (every `train` flag,
-    unprefixed) next to its own flags; the config's defaults are the env's preset."""
-    default = command(config=preset(_env_from_argv(argv)))
+    unprefixed) next to its own flags; the config's defaults are the env's preset (at `--size`)."""
+    size, argv = pop_size(argv)
+    default = command(config=preset(_env_from_argv(argv), size))
     return tyro.cli(
         command, default=default, args=argv, config=FLAT_FLAGS, prog=prog, description=description
     )
@@ -56,6 +65,8 @@ FLAT_FLAGS = (tyro.conf.OmitArgPrefixes,)
 
 
 RESUME_HELP = (
+    " --size cpu (before or after --env) loads a locomotion task's CPU-sized preset instead of"
+    " its GPU one."
     " Continue a stopped run with --resume RUN_DIR (its config.json; explicit flags override"
     " total-env-steps, eval/save intervals and progress). A multi-process job (several hosts):"
     " --coordinator-address HOST:PORT --num-processes N --process-id I on every process, or"

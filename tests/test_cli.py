@@ -32,6 +32,8 @@ from mjx_dacer2.launch.train import parse_train_args
         (["--initial-alpha", "nan"], "initial-alpha must be a finite number, got nan"),
         (["--beta-max", "0.05"], "beta-max (0.05) must be >= beta-min (0.1)"),
         (["--time-embed-dim", "1"], "time-embed-dim must be >= 2"),
+        (["--size", "tiny"], "unknown --size 'tiny': choose one of gpu, cpu"),
+        (["--env", "multigoal", "--size", "cpu"], "--size cpu is for the locomotion tasks"),
     ],
 )
 def test_bad_input_is_one_line_before_compile(flags, message, capsys):
@@ -51,6 +53,7 @@ def test_bad_input_is_one_line_before_compile(flags, message, capsys):
         (["--variants", "nope:5"], "variant 'nope:5': unknown algo 'nope': choose one of dacer2,"),
         (["--variants", "dacer2:5", "dacer:5:actor_lr=-1"], "actor-lr must be a finite number > 0"),
         (["--variants", "sac", "--critic-hidden", "0"], "critic-hidden takes one or more layer"),
+        (["--variants", "sac", "--size", "laptop"], "unknown --size 'laptop'"),
     ],
 )
 def test_bad_sweep_is_one_line_before_any_cell(flags, message, tmp_path, capsys):
@@ -86,3 +89,15 @@ def test_flags_layer_over_the_env_preset():
     )
     explicit = parse_train_args(["--algo", "dacer", "--diffusion-steps", "5"]).resolved()
     assert explicit.diffusion.diffusion_steps == 5 and explicit.algo_label == "dacer T=5"
+
+
+def test_size_cpu_loads_the_cpu_sized_locomotion_preset_under_the_flags():
+    from mjx_dacer2.config.presets import CPU_LOCOMOTION
+
+    gpu = parse_train_args(["--env", "hopper"])
+    cpu = parse_train_args(["--size", "cpu", "--env", "hopper", "--batch-size", "128"])
+    assert gpu.loop.num_envs == 1024 and cpu.loop.num_envs == CPU_LOCOMOTION["num_envs"]
+    assert cpu.networks.policy_hidden == (256, 256) and cpu.loop.normalize_observations
+    assert cpu.loop.batch_size == 128  # a flag still wins over the preset
+    halfcheetah = parse_train_args(["--env", "halfcheetah", "--size=cpu"])
+    assert halfcheetah.diffusion.exploration_noise_scale == 0.15  # the task's own preset kept

@@ -1,8 +1,8 @@
-"""Per-env presets: named overrides of the `Config` defaults, and `preset(env)`."""
+"""Per-env presets: named overrides of the `Config` defaults, and `preset(env, size)`."""
 
 from __future__ import annotations
 
-from mjx_dacer2.config.schema import Config
+from mjx_dacer2.config.schema import Config, ConfigError
 
 # Cadences are in env steps (docs/algorithm.md, section 5), so they keep their meaning when a
 # preset's num_envs or updates per iteration change. The 32-env CPU tasks: alpha steps every
@@ -105,6 +105,43 @@ ENV_PRESETS: dict[str, dict] = {
 }
 
 
-def preset(env: str) -> Config:
-    """The default config of an env: Config() with that env's preset applied."""
-    return Config(env=env).replace(**ENV_PRESETS.get(env, {}))
+# `--size cpu`: the locomotion tasks at a size a 2-core CPU learns in an hour or two (the
+# protocol of benchmarks/locomotion.sh, docs/learning-log.md rounds L1-): 32 envs, one update
+# per 4 env steps (U=8), batch 256, 2x256 networks, lr 3e-4, observation normalisation, a 5k
+# uniform warm-up, an alpha step every 2,000 env steps, 8 evaluation episodes every 10k.
+CPU_LOCOMOTION = dict(
+    total_env_steps=200_000,
+    num_envs=32,
+    updates_per_iteration=8,
+    batch_size=256,
+    warmup_steps=5_000,
+    iterations_per_chunk=125,
+    policy_hidden=(256, 256),
+    critic_hidden=(256, 256),
+    actor_lr=3e-4,
+    critic_lr=3e-4,
+    normalize_observations=True,
+    entropy_every_env_steps=2_000,
+    entropy_num_states=32,
+    eval_every_env_steps=8_000,
+    save_every_env_steps=40_000,
+    num_eval_envs=8,
+)
+LOCOMOTION = ("hopper", "walker2d", "swimmer", "ant", "halfcheetah", "humanoid")
+SIZES = ("gpu", "cpu")  # `--size`: gpu is each task's own preset
+
+
+def preset(env: str, size: str = "gpu") -> Config:
+    """The default config of an env: Config() with that env's preset applied, and for
+    `size="cpu"` a locomotion task's CPU-sized loop (`CPU_LOCOMOTION`) over it."""
+    config = Config(env=env).replace(**ENV_PRESETS.get(env, {}))
+    if size == "gpu":
+        return config
+    if size != "cpu":
+        raise ConfigError(f"unknown --size '{size}': choose one of {', '.join(SIZES)}")
+    if env not in LOCOMOTION:
+        raise ConfigError(
+            f"--size cpu is for the locomotion tasks ({', '.join(LOCOMOTION)}); "
+            f"{env}'s own preset is already sized for a CPU: drop --size"
+        )
+    return config.replace(**CPU_LOCOMOTION)
