@@ -170,7 +170,8 @@ def test_anchored_grad_field_loss_is_zero_at_the_shifted_denoising_target():
             losses, policy=dataclasses.replace(losses.policy, networks=nets)
         )
         chain_inputs = jnp.zeros((5, 16, 2))  # unused by forward_noised
-        return float(losses.grad_field_loss({}, {}, {}, obs, chain_inputs, x0, x0, jax.random.key(2)))
+        key = jax.random.key(2)
+        return float(losses.grad_field_loss({}, {}, {}, obs, chain_inputs, x0, x0, key))
 
     assert loss(anchored) == pytest.approx(0.0, abs=1e-6)
     assert loss(field) > 0.1

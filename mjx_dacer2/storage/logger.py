@@ -64,7 +64,7 @@ class RunLogger:
         self.start = time.perf_counter() - float(last.get("wall_s", 0.0))
         evals = [r["eval_return"] for r in self.records if isinstance(r.get("eval_return"), float)]
         self.last_eval: float | None = evals[-1] if evals else None
-        lengths = [r["eval_length"] for r in self.records if isinstance(r.get("eval_length"), float)]
+        lengths = [r["eval_length"] for r in self.records if "eval_length" in r]
         self.last_eval_length: float | None = lengths[-1] if lengths else None
 
     def log(self, step: int, metrics: dict) -> None:
