@@ -100,7 +100,8 @@ def test_dispatching_the_next_chunk_first_changes_nothing(tiny_config, tmp_path)
 
 SEEDS_ON_TWO_DEVICES = """
 import json, os, sys
-os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+flags = os.environ.get("XLA_FLAGS", "")  # the suite's, and two devices
+os.environ["XLA_FLAGS"] = flags + " --xla_force_host_platform_device_count=2"
 from mjx_dacer2.config.serialize import config_from_dict
 from mjx_dacer2.driver.run import train_seeds
 config = config_from_dict(json.loads(sys.argv[2]), "test")

@@ -53,11 +53,8 @@ PENDULUM = dict(
 
 def _run(script: str, devices: int, *args: str) -> dict:
     """Run `script` with `devices` fake CPU devices; returns the JSON it prints last."""
-    env = dict(
-        os.environ,
-        JAX_PLATFORMS="cpu",
-        XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}",
-    )
+    flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={devices}"
+    env = dict(os.environ, JAX_PLATFORMS="cpu", XLA_FLAGS=flags)
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT,
@@ -178,7 +175,7 @@ out["updates"] = float(jax.device_get(sums["num_updates"]))
 )
 
 
-def test_updates_replay_and_chunk_on_four_devices(four_device_run):
+def test_updates_replay_and_chunk_on_four_devices(four_device_run, tiny_config):
     out = four_device_run["checks"]
     assert out["mesh"] == 4
     assert out["uneven_envs"].startswith("num-envs (6) must be a multiple of the 4 devices")
@@ -191,7 +188,8 @@ def test_updates_replay_and_chunk_on_four_devices(four_device_run):
     assert out["traces"] == 1
     assert out["env_obs_split"] == "P('data',)"
     assert out["params_replicated"]
-    assert out["updates"] == 2 * PENDULUM["iterations_per_chunk"]  # learning started
+    loop = tiny_config.loop
+    assert out["updates"] == loop.updates_per_iteration * loop.iterations_per_chunk  # learning
 
 
 TRAIN_AND_RESUME = (
@@ -200,7 +198,8 @@ TRAIN_AND_RESUME = (
 import shutil
 from pathlib import Path
 from mjx_dacer2.driver import train
-whole, cut = Path(sys.argv[2]), Path(sys.argv[3])
+config = config_from_dict(json.loads(sys.argv[2]), "test")  # the checks ran on argv[1]'s
+whole, cut = Path(sys.argv[3]), Path(sys.argv[4])
 train(config.replace(run_dir=str(whole)))
 shutil.copytree(whole, cut)
 shutil.rmtree(cut / "checkpoints" / "2")  # as if killed after chunk 1's checkpoint
@@ -224,12 +223,14 @@ except CheckpointError as err:
 
 
 @pytest.fixture(scope="module")
-def four_device_run(tmp_path_factory) -> dict:
-    """One process on 4 fake devices: the checks of `CHECKS_ON_FOUR_DEVICES`, then the pendulum
-    run, also resumed from chunk 1 of 2. Returns {"dir": its run dirs' root, "checks": ...}."""
+def four_device_run(tmp_path_factory, tiny_config) -> dict:
+    """One process on 4 fake devices: the checks of `CHECKS_ON_FOUR_DEVICES` on the tiny
+    MultiGoal run, then the pendulum run, also resumed from chunk 1 of 2. Returns {"dir": its
+    run dirs' root, "checks": ...}."""
     out = tmp_path_factory.mktemp("four")
+    checks = json.dumps(config_to_dict(tiny_config))
     config = json.dumps(config_to_dict(preset("inverted_pendulum").replace(**PENDULUM)))
-    result = _run(TRAIN_AND_RESUME, 4, config, str(out / "whole"), str(out / "cut"))
+    result = _run(TRAIN_AND_RESUME, 4, checks, config, str(out / "whole"), str(out / "cut"))
     assert result["chunk"] == 2
     return {"dir": out, "checks": result["checks"]}
 
@@ -257,8 +258,8 @@ def test_two_processes_train_save_and_log_like_one(four_device_run, tmp_path, se
     run_dir = tmp_path / "job"
     args = settings_flags(PENDULUM)
     job = ["--coordinator-address", f"localhost:{_free_port()}", "--num-processes", "2"]
-    env = dict(os.environ, JAX_PLATFORMS="cpu",
-               XLA_FLAGS="--xla_force_host_platform_device_count=2")  # fmt: skip
+    flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2"
+    env = dict(os.environ, JAX_PLATFORMS="cpu", XLA_FLAGS=flags)
     processes = [
         subprocess.Popen(
             [*CLI, "train", *args, "--run-dir", str(run_dir), *job, "--process-id", str(i)],

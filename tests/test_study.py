@@ -23,7 +23,8 @@ from mjx_dacer2.training.trainer import make_trainer
 ABLATIONS = [
     "dacer2:5",
     "dacer:5",
-    "dacer2:1:grad_loss_weight=0.01:time_weight=constant:grad_target_q=target_min",
+    "dacer2:1:grad_loss_weight=0.01:time_weight=constant:grad_target_q=target_min"
+    ":grad_target_form=anchored",
     "dacer2:20:time_weight=normalized_exp:grad_target_source=chain"
     ":grad_target_q=mean_normalized:grad_target_norm=batch_mean:q_loss_scale=grad_norm",
     # the backbone switches of issue 8's ablations

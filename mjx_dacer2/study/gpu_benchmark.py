@@ -303,6 +303,8 @@ def run_training(sizes: Sizes, out_dir: Path, run_dir: Path, rate: float | None 
         run_dir=str(run_dir),
         progress=False,
     )
+    states = config.entropy.entropy_num_states  # the entropy fit draws its states from a batch
+    config = config.replace(entropy_num_states=min(states, sizes.batch_size))
     if rate is None:
         probe = config.replace(warmup_steps=0, total_env_steps=4 * config.env_steps_per_chunk)
         rate = training_rate(make_trainer(probe, envs.make(config.env)), repeats=1)[0]
