@@ -42,6 +42,12 @@ def test_gpu_benchmark_smoke_runs_every_part(tmp_path, monkeypatch):
     from mjx_dacer2.study import gpu_benchmark
 
     monkeypatch.setattr(gpu_benchmark, "brax_sac_env_steps_per_s", lambda *args: 1234.0)
+    small = gpu_benchmark.preset  # and every part on 32-wide networks, not MultiGoal's 3x256
+    monkeypatch.setattr(
+        gpu_benchmark,
+        "preset",
+        lambda env: small(env).replace(policy_hidden=(32, 32), critic_hidden=(32, 32)),
+    )
     cli = gpu_cli()
     on_multigoal = dataclasses.replace(
         cli.SMOKE,
@@ -67,7 +73,8 @@ def test_gpu_benchmark_smoke_runs_every_part(tmp_path, monkeypatch):
         (v, 32) for v in ("dacer2:5", "dacer:20", "sac")
     }
     etas = {r["variant"]: r["eta"] for r in result["update_vs_batch"]}
-    assert etas == {"dacer2:5": 1.0, "dacer:20": 0.0, "sac": 0.0}  # each algo's own
+    dacer2_eta = small("multigoal").resolved().grad_loss.grad_loss_weight  # 0.01 there
+    assert etas == {"dacer2:5": dacer2_eta, "dacer:20": 0.0, "sac": 0.0}  # each algo's own
     assert {r["states"] for r in result["sampling"]} == {1, 64}
     brax = result["brax_sac"]
     assert brax["brax_sac_env_steps_per_s"] == 1234.0
