@@ -4,11 +4,10 @@ on 4 devices equals it on 1; the replay buffer keeps every transition on its env
 4-device chunk runs with host transfers disallowed and is traced once; a 4-device run resumes
 bit-exactly on 4 devices and is refused on 2; a 2-process `jax.distributed` job on localhost
 trains, saves a checkpoint and logs what the same run logs in one process. The 4-device checks
-and the 4-device run share one process and one config (one start-up, one chunk program)."""
+and the 4-device run share one process, and the 2-process job runs beside it (one fixture)."""
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -223,16 +222,21 @@ except CheckpointError as err:
 
 
 @pytest.fixture(scope="module")
-def four_device_run(tmp_path_factory, tiny_config) -> dict:
+def four_device_run(tmp_path_factory, tiny_config, settings_flags) -> dict:
     """One process on 4 fake devices: the checks of `CHECKS_ON_FOUR_DEVICES` on the tiny
-    MultiGoal run, then the pendulum run, also resumed from chunk 1 of 2. Returns {"dir": its
-    run dirs' root, "checks": ...}."""
+    MultiGoal run, then the pendulum run, also resumed from chunk 1 of 2; meanwhile the same
+    pendulum run as a 2-process job (`two_process_job`: both compile at once, on two cores).
+    Returns {"dir": the 4-device run dirs' root, "checks": ..., "job": the job's outcome}."""
     out = tmp_path_factory.mktemp("four")
+    job = two_process_job(out / "job", settings_flags(PENDULUM))
     checks = json.dumps(config_to_dict(tiny_config))
     config = json.dumps(config_to_dict(preset("inverted_pendulum").replace(**PENDULUM)))
-    result = _run(TRAIN_AND_RESUME, 4, checks, config, str(out / "whole"), str(out / "cut"))
+    try:
+        result = _run(TRAIN_AND_RESUME, 4, checks, config, str(out / "whole"), str(out / "cut"))
+    finally:
+        outcome = job()
     assert result["chunk"] == 2
-    return {"dir": out, "checks": result["checks"]}
+    return {"dir": out, "checks": result["checks"], "job": outcome}
 
 
 def test_a_four_device_run_resumes_bit_exactly_on_four_and_is_refused_on_two(four_device_run):
@@ -252,38 +256,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_two_processes_train_save_and_log_like_one(four_device_run, tmp_path, settings_flags):
-    """Two processes of 2 fake devices each (jax.distributed on localhost, gloo all-reduces)
-    run the same 4-device program: process 0 alone logs, both save their shards."""
-    run_dir = tmp_path / "job"
-    args = settings_flags(PENDULUM)
+def two_process_job(run_dir: Path, args: list[str]):
+    """Start `mjx-dacer2 train ARGS` as two processes of 2 fake devices each (jax.distributed
+    on localhost, gloo all-reduces): one 4-device job. Returns `wait() -> {"dir", "codes",
+    "out", "err"}` (outputs go to files, so a full pipe never stalls a process)."""
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
     job = ["--coordinator-address", f"localhost:{_free_port()}", "--num-processes", "2"]
     flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2"
     env = dict(os.environ, JAX_PLATFORMS="cpu", XLA_FLAGS=flags)
-    processes = [
-        subprocess.Popen(
-            [*CLI, "train", *args, "--run-dir", str(run_dir), *job, "--process-id", str(i)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for i in range(2)
-    ]
-    try:
-        outputs = [p.communicate(timeout=TIMEOUT) for p in processes]
-    finally:
-        for p in processes:
-            p.kill()
-    for p, (_, err) in zip(processes, outputs, strict=True):
-        assert p.returncode == 0, err[-3000:]
-    assert "done: inverted_pendulum" in outputs[0][0]
-    assert "done:" not in outputs[1][0]  # only process 0 reports
+    logs = [(run_dir.parent / f"job{i}.out", run_dir.parent / f"job{i}.err") for i in range(2)]
+    processes = []
+    for i, (out, err) in enumerate(logs):
+        with open(out, "w") as stdout, open(err, "w") as stderr:
+            processes.append(
+                subprocess.Popen(
+                    [*CLI, "train", *args, "--run-dir", str(run_dir), *job, "--process-id", str(i)],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=stdout,
+                    stderr=stderr,
+                    text=True,
+                )  # fmt: skip
+            )
+
+    def wait() -> dict:
+        try:
+            codes = [p.wait(timeout=TIMEOUT) for p in processes]
+        finally:
+            for p in processes:
+                p.kill()
+        return dict(
+            dir=run_dir,
+            codes=codes,
+            out=[out.read_text() for out, _ in logs],
+            err=[err.read_text() for _, err in logs],
+        )
+
+    return wait
+
+
+def test_two_processes_train_save_and_log_like_one(four_device_run):
+    """The 2-process job runs the same 4-device program as the one-process run: process 0
+    alone logs, both save their shards, and the logs match."""
+    job = four_device_run["job"]
+    run_dir = job["dir"]
+    for code, err in zip(job["codes"], job["err"], strict=True):
+        assert code == 0, err[-3000:]
+    assert "done: inverted_pendulum" in job["out"][0]
+    assert "done:" not in job["out"][1]  # only process 0 reports
     assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["1", "2"]
     job_records, one_process = _records(run_dir), _records(four_device_run["dir"] / "whole")
     assert len(job_records) == len(one_process) == 3  # one line per chunk: process 0 only
     for a, b in zip(job_records, one_process, strict=True):
         assert a.keys() == b.keys()
         np.testing.assert_allclose([a[k] for k in a], [b[k] for k in a], rtol=1e-4, atol=1e-5)
-    shutil.rmtree(run_dir)
