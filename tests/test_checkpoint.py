@@ -360,8 +360,12 @@ def test_stored_config_without_a_later_field_keeps_its_old_behaviour(tiny_config
 
     stored = config_to_dict(tiny_config)
     del stored["diffusion"]["eval_chain_noise"]  # a run saved before the field existed
-    assert config_from_dict(stored, "old run").diffusion.eval_chain_noise == "observation_hash"
+    del stored["grad_loss"]["grad_target_form"]  # (before issue 24's anchored default)
+    old = config_from_dict(stored, "old run")
+    assert old.diffusion.eval_chain_noise == "observation_hash"
+    assert old.grad_loss.grad_target_form == "field"
     stored["diffusion"]["eval_chain_noise"] = "zero"
+    stored["grad_loss"]["grad_target_form"] = tiny_config.grad_loss.grad_target_form
     assert config_from_dict(stored, "new run") == tiny_config.resolved()
     # runs saved before the config had sections stored it flat, with None for the algo's T, eta
     flat = json.loads(json.dumps(tiny_config.flat()))

@@ -101,3 +101,14 @@ def test_size_cpu_loads_the_cpu_sized_locomotion_preset_under_the_flags():
     assert cpu.loop.batch_size == 128  # a flag still wins over the preset
     halfcheetah = parse_train_args(["--env", "halfcheetah", "--size=cpu"])
     assert halfcheetah.diffusion.exploration_noise_scale == 0.15  # the task's own preset kept
+
+
+def test_dacer2_target_form_per_task():
+    """Rounds L1 and 33: the locomotion presets regress L_g on the anchored target, the
+    quick-start task and the goal tasks on the field target."""
+    for env in ("halfcheetah", "hopper", "ant", "humanoid"):
+        assert parse_train_args(["--env", env]).grad_loss.grad_target_form == "anchored"
+    for env in ("inverted_pendulum", "inverted_double_pendulum", "multigoal"):
+        assert parse_train_args(["--env", env]).grad_loss.grad_target_form == "field"
+    flag = ["--env", "hopper", "--grad-target-form", "field"]
+    assert parse_train_args(flag).grad_loss.grad_target_form == "field"  # a flag wins

@@ -175,11 +175,12 @@ class GradLossConfig(Section):
     sample; chosen by ablation, docs/algorithm.md) or chain (the chain's own intermediates, at
     every t)."""
     grad_target_form: GradTargetForm = "field"
-    """L_g's target for eps_theta(s, a_t, t-1): field (-w(t)*ghat: the reconstruction; the
-    denoiser regresses on the Q-gradient field alone, which in d dimensions competes with
-    denoising, whose noise has norm ~sqrt(d)) or anchored (eps_t - w(t)*ghat, eps_t the noise
-    that carries the chain's own denoised action x_0 to a_t: a denoising term on the policy's
-    own samples, shifted up the Q gradient; with forward_noised, a_t is noised from x_0)."""
+    """L_g's target for eps_theta(s, a_t, t-1): field (-w(t)*ghat alone: the reconstruction; in
+    d dimensions it competes with denoising, whose noise has norm ~sqrt(d): on halfcheetah the
+    chain stayed near uniform) or anchored (eps_t - w(t)*ghat, eps_t the noise that carries the
+    chain's own denoised action x_0 to a_t: a denoising term on the policy's own samples,
+    shifted up the Q gradient; with forward_noised, a_t is noised from x_0). The locomotion
+    presets use anchored, the pendulums and goal tasks field (learning log, rounds L1 and 33)."""
     grad_target_q: GradTargetQ = "min"
     """Which Q gives the gradient: min of the online mean heads, mean of their normalised gradients,
     or min of the target critics."""

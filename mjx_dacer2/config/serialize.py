@@ -10,7 +10,7 @@ from mjx_dacer2.config.schema import FIELD_NAMES, SECTION_TYPES, Config, ConfigE
 # Fields added after runs were first saved, with the value that reproduces how those runs ran
 # (a field absent from a stored config takes this, not today's default).
 # (A default that changed, such as grad_target_source, needs no entry: stored configs name it.)
-FIELDS_OF_OLDER_RUNS = {"eval_chain_noise": "observation_hash"}
+FIELDS_OF_OLDER_RUNS = {"eval_chain_noise": "observation_hash", "grad_target_form": "field"}
 
 
 def _cadences_in_env_steps(flat: dict) -> dict:
