@@ -258,7 +258,7 @@ class Losses:
         denoised,
         key,
     ):
-        """L_g = mean_{B,t} || eps_theta(s, a_t, t-1) - (anchor + -w(t) * ghat(s, a_t)) ||^2, ghat
+        """L_g = mean_{B,t} || eps_theta(s, a_t, t-1) - (anchor - w(t) * ghat(s, a_t)) ||^2, ghat
         the scaled Q gradient (`q_gradient`); the anchor is 0 (field form) or the noise that
         takes the chain's denoised x_0 to a_t (anchored form, `anchor_noise`)."""
         c = self.config
