@@ -38,9 +38,6 @@ multigoal=(--env multigoal --updates-per-iteration 8 --policy-hidden 64 64 --cri
 # the defaults before this log (paper-faithful), pinned for rounds that ran under them
 old_eval=(--eval-chain-noise observation_hash)
 new_eval=(--eval-chain-noise zero)
-# L_g's target form was `field` until the locomotion rounds (docs/learning-log.md, round L1);
-# every round before r33 pins it (run_round's `form_pin`; a flag, so variant labels stay as
-# committed; a variant naming grad_target_form overrides it).
 
 sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (over run_round's `seeds`)
   local name=$1; shift
@@ -56,7 +53,7 @@ sweep() {  # sweep NAME FLAGS... -- VARIANTS...  (over run_round's `seeds`)
     done
   fi
   timeout 3600 "$cli" sweep --out "$out/$name" --seeds "${seeds[@]}" --no-progress "${flags[@]}" \
-    "${form_pin[@]}" --variants "${variants[@]}"
+    --variants "${variants[@]}"
   pool "$name" "$name"
 }
 
@@ -74,7 +71,7 @@ pool() {  # pool NAME ROUND...: the table and curves of rounds' runs (their seed
 train_multigoal() {  # train_multigoal SEED RUN_DIR TOTAL_ENV_STEPS FLAGS...: one MultiGoal run
   local seed=$1 run=$2 total=$3; shift 3
   timeout 3600 "$cli" train --seed "$seed" --run-dir "$run" --no-progress \
-    "${multigoal[@]/100000/$total}" "${new_eval[@]}" "${form_pin[@]}" "$@"
+    "${multigoal[@]/100000/$total}" "${new_eval[@]}" "$@"
 }
 
 write_modes_table() {  # write_modes_table DIR: the goal-hit table of every modes_*.json in DIR
@@ -121,7 +118,6 @@ modes_over_time() {  # modes_over_time NAME TOTAL_ENV_STEPS SAVE_EVERY CHUNK... 
 
 run_round() {
   local seeds=(0 1 2)  # the seeds of every sweep; a round may set others for itself
-  local form_pin=(--grad-target-form field)  # rounds 1-32 ran before the anchored default
   case $1 in
     r1-baseline)  # where DACER2 stands: L_g on/off/weak against SAC
       sweep r1-baseline "${pendulum[@]}" "${old_eval[@]}" -- \
@@ -291,16 +287,10 @@ run_round() {
     r27-pendulum-t20-weight)  # round 26's weight on the quick-start task at T=20 (both pinned)
       sweep r27-pendulum-t20-weight "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:20:time_weight=exp dacer2:20:time_weight=normalized_exp ;;
-    r33-pendulum-grad-target-form)  # round L1's anchored L_g target (the default after it) on
-      # the quick-start task, against the field form and SAC at one commit
-      form_pin=()
+    r33-pendulum-grad-target-form)  # round L1's anchored L_g target (the locomotion presets'
+      # since) on the quick-start task, against the field target and SAC at one commit
       sweep r33-pendulum-grad-target-form "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:grad_target_form=anchored dacer2:5:grad_target_form=field sac ;;
-    r33-multigoal-grad-target-form)  # the same on MultiGoal (eta 0.01 there): goals and their
-      # entropy from the origin after 100k env steps, against rounds 7-8 (the field form)
-      form_pin=()
-      modes_round r33-multigoal-grad-target-form dacer2-anchored --algo dacer2 \
-        --grad-target-form anchored ;;
     pooled-double)  # the double pendulum's seeds 0-8 at 200k env steps (rounds run before)
       pool pooled-double targets-double targets-double-s345 r17-double-alpha \
         r17-double-alpha-s345 r19-double-alpha-s678 ;;
@@ -315,8 +305,7 @@ run_round() {
         pooled-double-eta r24-multigoal-dacer2-t20 r25-double-300k r26-multigoal-t20-weight \
         r27-pendulum-t20-weight r28-multigoal-over-time \
         r29-multigoal-300k r29-multigoal-300k-s345 r30-multigoal-500k \
-        r31-multigoal-target-entropy r32-multigoal-t20-300k r33-pendulum-grad-target-form \
-        r33-multigoal-grad-target-form; do
+        r31-multigoal-target-entropy r32-multigoal-t20-300k r33-pendulum-grad-target-form; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

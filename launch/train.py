@@ -44,7 +44,7 @@ def parse_train_args(argv: list[str]) -> Config:
         args=argv,
         config=FLAT_FLAGS,
         prog="mjx-dacer2 train",
-        description="Train DACER2 / DACER on an MJX task." + RESUME_HELP,
+        description="Train DACER2 / DACER on an MJX task." + SIZE_HELP + RESUME_HELP,
     )
 
 
@@ -64,9 +64,11 @@ TrainFlags = Annotated[Config, tyro.conf.arg(name="")]
 FLAT_FLAGS = (tyro.conf.OmitArgPrefixes,)
 
 
-RESUME_HELP = (
+SIZE_HELP = (
     " --size cpu (before or after --env) loads a locomotion task's CPU-sized preset instead of"
     " its GPU one."
+)
+RESUME_HELP = (
     " Continue a stopped run with --resume RUN_DIR (its config.json; explicit flags override"
     " total-env-steps, eval/save intervals and progress). A multi-process job (several hosts):"
     " --coordinator-address HOST:PORT --num-processes N --process-id I on every process, or"

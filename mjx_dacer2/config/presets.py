@@ -112,7 +112,7 @@ ENV_PRESETS: dict[str, dict] = {
 # `--size cpu`: the locomotion tasks at a size a 2-core CPU learns in an hour or two (the
 # protocol of benchmarks/locomotion.sh, docs/learning-log.md rounds L1-): 32 envs, one update
 # per 4 env steps (U=8), batch 256, 2x256 networks, lr 3e-4, observation normalisation, a 5k
-# uniform warm-up, an alpha step every 2,000 env steps, 8 evaluation episodes every 10k.
+# uniform warm-up, an alpha step every 2,000 env steps, 8 evaluation episodes every 8k.
 CPU_LOCOMOTION = dict(
     total_env_steps=200_000,
     num_envs=32,
