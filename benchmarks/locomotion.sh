@@ -35,7 +35,21 @@ case $round in
   L1-grad-target-form)  # H: L_g's field target (-w*ghat, norm <= 1.22 in any d) fights
     # denoising in 6-D; the anchored target (own-sample denoising noise - w*ghat) does not.
     # (The field cell first ran to 64k env steps; the table cuts every cell at 48k.)
-    sweep L1 halfcheetah 48000 -- dacer2:5:grad_target_form=field \
-      dacer2:5:grad_target_form=anchored dacer:5 sac ;;
+    # (eta pinned to 1, the default then; the committed table names the cells without it.)
+    sweep L1 halfcheetah 48000 -- dacer2:5:grad_target_form=field:grad_loss_weight=1 \
+      dacer2:5:grad_target_form=anchored:grad_loss_weight=1 dacer:5 sac ;;
+  L2-eta)  # H: in 6-D, L_g's gradient outweighs L_q's 3-4x at eta = 1 (round L1: 0.5-0.65 vs
+    # 0.15-0.2) and so sets the chain; with eta so that L_g is at most about L_q's size, DACER2
+    # learns at least as well as DACER T=5. (dacer:5 and sac: the L1 cells, same flags, copied in.)
+    mkdir -p "$out/L2-halfcheetah/halfcheetah"
+    for cell in dacer_T5 sac; do
+      [[ -d $out/L2-halfcheetah/halfcheetah/$cell ]] ||
+        cp -r "$out/L1-halfcheetah/halfcheetah/$cell" "$out/L2-halfcheetah/halfcheetah/"
+    done
+    sweep L2 halfcheetah 48000 -- dacer2:5:grad_loss_weight=0.1 dacer2:5:grad_loss_weight=0.01 \
+      dacer:5 sac ;;
+  L3-hopper)  # H: round L2's eta 0.1 carries to hopper (3-D): DACER2 T=5 at eta 0.1 learns at
+    # least as well as at eta 1 (its preset's default before L2) and as DACER T=5.
+    sweep L3 hopper 48000 -- dacer2:5 dacer:5 dacer2:5:grad_loss_weight=1 sac ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac

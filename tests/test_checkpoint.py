@@ -371,6 +371,10 @@ def test_stored_config_without_a_later_field_keeps_its_old_behaviour(tiny_config
     flat = json.loads(json.dumps(tiny_config.flat()))
     assert flat["diffusion_steps"] is None and "loop" not in flat
     assert config_from_dict(flat, "flat run") == tiny_config.resolved()
+    # ... and DACER2's eta then was 1 (round L2 made it 0.1 on the multi-dimensional tasks)
+    cheetah = config_from_dict({**flat, "env": "halfcheetah"}, "flat run")
+    assert cheetah.grad_loss.grad_loss_weight == 1.0
+    assert tiny_config.replace(env="halfcheetah").resolved().grad_loss.grad_loss_weight == 0.1
     with pytest.raises(ValueError, match="unknown fields nope"):
         config_from_dict({**flat, "nope": 1}, "other version")
 

@@ -76,7 +76,9 @@ def test_flags_layer_over_the_env_preset():
     assert config.loop.num_envs == 64  # flag wins
     assert config.diffusion.exploration_noise_scale == 0.15  # preset kept
     resolved = config.resolved()  # the algo's own T and eta (ALGO_PRESETS)
-    assert resolved.diffusion.diffusion_steps == 5 and resolved.grad_loss.grad_loss_weight == 1.0
+    assert resolved.diffusion.diffusion_steps == 5 and resolved.grad_loss.grad_loss_weight == 0.1
+    quick_start = parse_train_args([]).resolved()  # 1-D: the paper's eta (DACER2_ETA_BY_ENV)
+    assert quick_start.env == "inverted_pendulum" and quick_start.grad_loss.grad_loss_weight == 1
     dacer = parse_train_args(["--algo", "dacer"]).resolved()
     assert dacer.diffusion.diffusion_steps == 20 and dacer.grad_loss.grad_loss_weight == 0.0
     per_env = parse_train_args(["--env", "inverted_double_pendulum"]).resolved()

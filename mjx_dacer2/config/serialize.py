@@ -5,7 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from mjx_dacer2.config.schema import FIELD_NAMES, SECTION_TYPES, Config, ConfigError
+from mjx_dacer2.config.schema import (
+    DACER2_ETA_BY_ENV,
+    FIELD_NAMES,
+    SECTION_TYPES,
+    Config,
+    ConfigError,
+)
 
 # Fields added after runs were first saved, with the value that reproduces how those runs ran
 # (a field absent from a stored config takes this, not today's default).
@@ -52,6 +58,9 @@ def config_from_dict(data: dict, where: str) -> Config:
         else:
             flat[name] = value
     flat = {**FIELDS_OF_OLDER_RUNS, **_cadences_in_env_steps(flat)}
+    if flat.get("algo", Config.algo) == "dacer2" and flat.get("grad_loss_weight", 0) is None:
+        # flat runs stored None for the algo's eta: DACER2's was 1 (or its env's) until round L2
+        flat["grad_loss_weight"] = DACER2_ETA_BY_ENV.get(flat.get("env", Config.env), 1.0)
     unknown = sorted(set(flat) - set(FIELD_NAMES))
     if unknown:
         raise ConfigError(
