@@ -44,6 +44,23 @@ TINY_SETTINGS = dict(
 )
 
 
+# The longest test files, started first: `launch/test.sh` runs files in parallel (pytest-xdist,
+# `--dist loadfile --no-loadscope-reorder`), handing them out in collection order, so the two
+# workers begin with two long files each and share the short ones at the end (by default xdist
+# would start with the files that hold the most tests, leaving these for last).
+LONGEST_FIRST = (
+    "test_multi_device.py",  # the 4-device run and the 2-process job (~200 s cold)
+    "test_learning.py",  # the quick start and MultiGoal, trained (~270 s)
+    "test_learning_locomotion.py",  # halfcheetah, trained (~190 s)
+    "test_gpu_benchmark.py",  # every part of the GPU benchmark, small (~120 s)
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: files keep order
+
+
 @pytest.fixture(scope="session")
 def tiny_config() -> Config:
     return Config().replace(**TINY_SETTINGS)
