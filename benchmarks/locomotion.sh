@@ -40,11 +40,13 @@ case $round in
       dacer2:5:grad_target_form=anchored:grad_loss_weight=1 dacer:5 sac ;;
   L2-eta)  # H: in 6-D, L_g's gradient outweighs L_q's 3-4x at eta = 1 (round L1: 0.5-0.65 vs
     # 0.15-0.2) and so sets the chain; with eta so that L_g is at most about L_q's size, DACER2
-    # learns at least as well as DACER T=5. (dacer:5 and sac: the L1 cells, same flags, copied in.)
+    # learns at least as well as DACER T=5. (dacer:5 and sac: round L1's cells, same flags,
+    # copied in when L1 ran; otherwise the sweep runs them.)
     mkdir -p "$out/L2-halfcheetah/halfcheetah"
     for cell in dacer_T5 sac; do
-      [[ -d $out/L2-halfcheetah/halfcheetah/$cell ]] ||
+      if [[ -d $out/L1-halfcheetah/halfcheetah/$cell && ! -d $out/L2-halfcheetah/halfcheetah/$cell ]]; then
         cp -r "$out/L1-halfcheetah/halfcheetah/$cell" "$out/L2-halfcheetah/halfcheetah/"
+      fi
     done
     sweep L2 halfcheetah 48000 -- dacer2:5:grad_loss_weight=0.1 dacer2:5:grad_loss_weight=0.01 \
       dacer:5 sac ;;

@@ -246,9 +246,9 @@ class CheckpointConfig(Section):
 
 # The algorithms' own defaults, applied by `Config.resolved()` to the fields left at None.
 # DACER2's eta: the paper uses 1.0 or 0.01 per group of environments (the mapping is not
-# public). 0.1 by default: on halfcheetah (6-D) eta 1's L_g outweighed L_q 3-4x and kept the
-# behaviour chain near uniform (round L1), 0.1 let it concentrate and learn (round L2,
-# docs/learning-log.md); the 1-D tasks keep 1 (`DACER2_ETA_BY_ENV`).
+# public). 0.1 by default: on halfcheetah (6-D) eta 1's L_g gradient was 3-4x L_q's and it
+# learnt less than no L_g with either target form (round L1); 0.1 beat no L_g in every seed,
+# 0.01 did not (round L2, docs/learning-log.md). The 1-D tasks keep 1 (`DACER2_ETA_BY_ENV`).
 DACER2_ETA = 0.1
 ALGO_PRESETS: dict[str, dict] = {
     "dacer2": dict(diffusion_steps=5, grad_loss_weight=DACER2_ETA),  # DACER2 paper: T = 5
