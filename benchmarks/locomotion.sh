@@ -53,5 +53,13 @@ case $round in
   L3-hopper)  # H: round L2's eta 0.1 carries to hopper (3-D): DACER2 T=5 at eta 0.1 learns at
     # least as well as at eta 1 (its preset's default before L2) and as DACER T=5.
     sweep L3 hopper 48000 -- dacer2:5 dacer:5 dacer2:5:grad_loss_weight=1 sac ;;
+  L4-sac-reward-scale)  # H (suspect 2 of issue 24): SAC stands still on halfcheetah because
+    # reward scale 0.2 lets its entropy bonus (initial alpha 1) dominate; at reward scale 1 (Brax's
+    # and CleanRL's SAC) it moves within 48k env steps. (sac: round L1's cell, copied in if run.)
+    mkdir -p "$out/L4-halfcheetah/halfcheetah"
+    if [[ -d $out/L1-halfcheetah/halfcheetah/sac && ! -d $out/L4-halfcheetah/halfcheetah/sac ]]; then
+      cp -r "$out/L1-halfcheetah/halfcheetah/sac" "$out/L4-halfcheetah/halfcheetah/"
+    fi
+    sweep L4 halfcheetah 48000 -- sac:reward_scale=1 sac ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
