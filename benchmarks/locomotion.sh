@@ -31,6 +31,17 @@ sweep() {  # sweep NAME ENV TOTAL_ENV_STEPS -- VARIANTS...
     --up-to-env-steps "$total"  # equal env steps, also for a cell that ran longer
 }
 
+reuse_l1_cells() {  # reuse_l1_cells NAME ENV CELL...: round L1's cells (same flags) copied into
+  # round NAME's runs when L1 ran and NAME has no such cell yet; otherwise NAME's sweep runs them
+  local name=$1 env=$2; shift 2
+  mkdir -p "$out/$name-$env/$env"
+  for cell in "$@"; do
+    if [[ -d $out/L1-$env/$env/$cell && ! -d $out/$name-$env/$env/$cell ]]; then
+      cp -r "$out/L1-$env/$env/$cell" "$out/$name-$env/$env/"
+    fi
+  done
+}
+
 case $round in
   L1-grad-target-form)  # H: L_g's field target (-w*ghat, norm <= 1.22 in any d) fights
     # denoising in 6-D; the anchored target (own-sample denoising noise - w*ghat) does not.
@@ -40,14 +51,8 @@ case $round in
       dacer2:5:grad_target_form=anchored:grad_loss_weight=1 dacer:5 sac ;;
   L2-eta)  # H: in 6-D, L_g's gradient outweighs L_q's 3-4x at eta = 1 (round L1: 0.5-0.65 vs
     # 0.15-0.2) and so sets the chain; with eta so that L_g is at most about L_q's size, DACER2
-    # learns at least as well as DACER T=5. (dacer:5 and sac: round L1's cells, same flags,
-    # copied in when L1 ran; otherwise the sweep runs them.)
-    mkdir -p "$out/L2-halfcheetah/halfcheetah"
-    for cell in dacer_T5 sac; do
-      if [[ -d $out/L1-halfcheetah/halfcheetah/$cell && ! -d $out/L2-halfcheetah/halfcheetah/$cell ]]; then
-        cp -r "$out/L1-halfcheetah/halfcheetah/$cell" "$out/L2-halfcheetah/halfcheetah/"
-      fi
-    done
+    # learns at least as well as DACER T=5. (dacer:5 and sac: round L1's cells when it ran.)
+    reuse_l1_cells L2 halfcheetah dacer_T5 sac
     sweep L2 halfcheetah 48000 -- dacer2:5:grad_loss_weight=0.1 dacer2:5:grad_loss_weight=0.01 \
       dacer:5 sac ;;
   L3-hopper)  # H: round L2's eta 0.1 carries to hopper (3-D): DACER2 T=5 at eta 0.1 learns at
@@ -55,11 +60,8 @@ case $round in
     sweep L3 hopper 48000 -- dacer2:5 dacer:5 dacer2:5:grad_loss_weight=1 sac ;;
   L4-sac-reward-scale)  # H (suspect 2 of issue 24): SAC stands still on halfcheetah because
     # reward scale 0.2 lets its entropy bonus (initial alpha 1) dominate; at reward scale 1 (Brax's
-    # and CleanRL's SAC) it moves within 48k env steps. (sac: round L1's cell, copied in if run.)
-    mkdir -p "$out/L4-halfcheetah/halfcheetah"
-    if [[ -d $out/L1-halfcheetah/halfcheetah/sac && ! -d $out/L4-halfcheetah/halfcheetah/sac ]]; then
-      cp -r "$out/L1-halfcheetah/halfcheetah/sac" "$out/L4-halfcheetah/halfcheetah/"
-    fi
+    # and CleanRL's SAC) it moves within 48k env steps. (sac: round L1's cell when it ran.)
+    reuse_l1_cells L4 halfcheetah sac
     sweep L4 halfcheetah 48000 -- sac:reward_scale=1 sac ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
