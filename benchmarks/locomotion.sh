@@ -31,13 +31,14 @@ sweep() {  # sweep NAME ENV TOTAL_ENV_STEPS -- VARIANTS...
     --up-to-env-steps "$total"  # equal env steps, also for a cell that ran longer
 }
 
-reuse_l1_cells() {  # reuse_l1_cells NAME ENV CELL...: round L1's cells (same flags) copied into
-  # round NAME's runs when L1 ran and NAME has no such cell yet; otherwise NAME's sweep runs them
-  local name=$1 env=$2; shift 2
+reuse_cells() {  # reuse_cells FROM NAME ENV CELL...: round FROM's cells (same flags) copied
+  # into round NAME's runs when FROM ran and NAME has no such cell yet; otherwise NAME's sweep
+  # runs them
+  local from=$1 name=$2 env=$3; shift 3
   mkdir -p "$out/$name-$env/$env"
   for cell in "$@"; do
-    if [[ -d $out/L1-$env/$env/$cell && ! -d $out/$name-$env/$env/$cell ]]; then
-      cp -r "$out/L1-$env/$env/$cell" "$out/$name-$env/$env/"
+    if [[ -d $out/$from-$env/$env/$cell && ! -d $out/$name-$env/$env/$cell ]]; then
+      cp -r "$out/$from-$env/$env/$cell" "$out/$name-$env/$env/"
     fi
   done
 }
@@ -52,7 +53,7 @@ case $round in
   L2-eta)  # H: in 6-D, L_g's gradient outweighs L_q's 3-4x at eta = 1 (round L1: 0.5-0.65 vs
     # 0.15-0.2) and so sets the chain; with eta so that L_g is at most about L_q's size, DACER2
     # learns at least as well as DACER T=5. (dacer:5 and sac: round L1's cells when it ran.)
-    reuse_l1_cells L2 halfcheetah dacer_T5 sac
+    reuse_cells L1 L2 halfcheetah dacer_T5 sac
     sweep L2 halfcheetah 48000 -- dacer2:5:grad_loss_weight=0.1 dacer2:5:grad_loss_weight=0.01 \
       dacer:5 sac ;;
   L3-hopper)  # H: round L2's eta 0.1 carries to hopper (3-D): DACER2 T=5 at eta 0.1 learns at
@@ -61,7 +62,18 @@ case $round in
   L4-sac-reward-scale)  # H (suspect 2 of issue 24): SAC stands still on halfcheetah because
     # reward scale 0.2 lets its entropy bonus (initial alpha 1) dominate; at reward scale 1 (Brax's
     # and CleanRL's SAC) it moves within 48k env steps. (sac: round L1's cell when it ran.)
-    reuse_l1_cells L4 halfcheetah sac
+    reuse_cells L1 L4 halfcheetah sac
     sweep L4 halfcheetah 48000 -- sac:reward_scale=1 sac ;;
+  L5-dacer2-reward-scale)  # H: reward scale 1 (round L4: SAC learns halfcheetah only there)
+    # does not hurt DACER2 at eta 0.1, so one reward scale can serve every algo on locomotion.
+    # (dacer2 at 0.2 and sac at 1: rounds L2 and L4's cells when they ran.)
+    reuse_cells L2 L5 halfcheetah dacer2_T5_grad_loss_weight-0.1
+    reuse_cells L4 L5 halfcheetah sac_reward_scale-1
+    sweep L5 halfcheetah 48000 -- dacer2:5:grad_loss_weight=0.1 \
+      dacer2:5:grad_loss_weight=0.1:reward_scale=1 sac:reward_scale=1 ;;
+  L6-walker2d)  # H: rounds L2-L5's findings carry to walker2d (6-D): DACER2 T=5 (eta 0.1) learns
+    # at least 0.8x as well as SAC and as DACER T=5; reward scale 1 (L4, L5) does not hurt
+    # DACER2 and lets SAC learn.
+    sweep L6 walker2d 48000 -- dacer2:5 dacer2:5:reward_scale=1 dacer:5 sac sac:reward_scale=1 ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac

@@ -28,6 +28,14 @@ def set_matmul_precision(precision: str) -> None:
     jax.config.update("jax_default_matmul_precision", precision)
 
 
+def networks_precision(precision: str | None) -> contextlib.AbstractContextManager:
+    """Context for tracing the networks at their own matmul precision (JAX reads it at trace
+    time, so the physics traced outside keeps the global one); None: the global one."""
+    return (
+        contextlib.nullcontext() if precision is None else jax.default_matmul_precision(precision)
+    )
+
+
 def quiet_library_warnings() -> None:
     """Silence known-harmless import chatter (Brax's maintenance notice, optional mujoco_warp)."""
     import logging

@@ -95,6 +95,7 @@ def test_bench_writes_json_csv_markdown_and_plots(tmp_path, tiny_flags):
     assert [r["variant"] for r in result["rows"]] == ["dacer2:1", "sac"]
     for row in result["rows"]:
         assert all(row[k] > 0 for k in ("sample_one_ms", "update_ms", "loop_env_steps_per_s"))
+        assert row["update_ops"] > 0 and row["update_gflop"] > 0  # from the compiled HLO
     for name in ("bench.csv", "bench.md", "bench_time_vs_T.png", "bench_speedup.png"):
         assert (out / name).stat().st_size > 0
 

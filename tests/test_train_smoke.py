@@ -2,9 +2,12 @@
 leaving the device inside a chunk (`jax.transfer_guard("disallow")`)."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from mjx_dacer2 import envs
+from mjx_dacer2.algorithms.interface import Transition
 from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
 
 
@@ -44,3 +47,53 @@ def test_chunk_is_traced_once_stays_on_device_and_learns(tiny_config):
     assert any(jax.tree.leaves(changed))
     assert float(state.agent.entropy) != 0.0  # the entropy regulator ran
     assert np.all(np.asarray(state.agent.omega) > 0)
+
+
+@pytest.mark.parametrize("algo", ["dacer2", "sac"])
+def test_grouped_updates_equal_updates_that_decide_by_their_count(tiny_config, algo):
+    """The trainer runs U updates in groups of `policy_delay` whose first statically takes the
+    actor step: the same updates as each deciding by its own count under `lax.cond` (to float
+    tolerance: the programs fuse differently), with no conditional left but the entropy's."""
+    U, B = 4, 16
+    k = jax.random.split(jax.random.key(2), 6)
+    trainer = make_trainer(tiny_config.replace(algo=algo), envs.make("multigoal"))
+    env, learner = trainer.env, trainer.learner
+    batches = Transition(
+        obs=jax.random.normal(k[0], (U, B, env.obs_size)),
+        action=jax.random.uniform(k[1], (U, B, env.action_size), minval=-1, maxval=1),
+        reward=jax.random.normal(k[2], (U, B)),
+        next_obs=jax.random.normal(k[3], (U, B, env.obs_size)),
+        terminated=jnp.zeros((U, B)),
+    )
+    keys, agent = jax.random.split(k[4], U), learner.init(k[5])
+
+    def by_count(agent, batches, keys):
+        return jax.lax.scan(lambda a, x: learner.update(a, *x), agent, (batches, keys))
+
+    with jax.debug_key_reuse(False):  # both consume the same keys, on purpose
+        grouped = jax.jit(trainer.updates)(agent, batches, keys)
+        counted = jax.jit(by_count)(agent, batches, keys)
+        conds = str(jax.make_jaxpr(trainer.updates)(agent, batches, keys)).count("cond[")
+    close = jax.tree.map(
+        lambda a, b: np.allclose(a, b, rtol=1e-5, atol=1e-6),
+        (grouped[0], jax.tree.map(np.ravel, grouped[1])),
+        (counted[0], jax.tree.map(np.ravel, counted[1])),
+    )
+    assert all(jax.tree.leaves(close)), close
+    assert np.ravel(grouped[1]["actor_updated"]).tolist() == [1.0, 0.0, 1.0, 0.0]
+    assert conds == (2 if algo == "dacer2" else 0)  # dacer2: its entropy estimate's, x2
+
+
+def test_networks_matmul_precision_leaves_the_physics_alone(tiny_config):
+    """`networks_matmul_precision` reaches the networks' matmuls in the chunk (acting and
+    updates) and none of MJX's physics."""
+    config = tiny_config.replace(env="inverted_pendulum", networks_matmul_precision="default")
+    trainer = make_trainer(config, envs.make("inverted_pendulum"))
+    state = jax.eval_shape(trainer.init, jax.random.key(0))  # traced only, never run
+    action = jnp.zeros((trainer.vec_env.num_envs, trainer.env.action_size))
+    with jax.debug_key_reuse(False):
+        chunk = str(jax.make_jaxpr(trainer.train_chunk_unjitted)(state))
+        step = str(jax.make_jaxpr(trainer.vec_env.step)(state.env_state, action))
+    assert "dot_general" in step and "Precision.DEFAULT" not in step  # physics: untouched
+    networks = chunk.count("precision=(Precision.DEFAULT, Precision.DEFAULT)")
+    assert networks > 0 and chunk.count("dot_general") > networks  # and the physics' are there

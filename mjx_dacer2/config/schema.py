@@ -298,6 +298,10 @@ class Config:
 
     matmul_precision: Literal["highest", "high", "default"] = "highest"
     """float32 matmul precision; 'highest' keeps TF32 off on GPUs (it has broken RL training)."""
+    networks_matmul_precision: Literal["highest", "high", "default"] | None = None
+    """The networks' matmul precision alone (updates, acting, evaluation), MJX's physics staying
+    at `matmul_precision`; 'default' or 'high' let a GPU use TF32. None: `matmul_precision`.
+    Unmeasured on a GPU, so not the default."""
     num_devices: int | None = None
     """Devices a run is split over. One seed: data parallel, its envs, replay buffer and every
     batch split evenly (num-envs, batch-size and the buffer must divide), gradients averaged;

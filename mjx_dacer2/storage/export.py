@@ -55,7 +55,11 @@ class CheckpointPolicy:
     @property
     def policy(self) -> BoundPolicy:
         """Raw observations in, behaviour or deterministic actions out."""
-        inference = Inference(self.learner, self.config.loop.normalize_observations)
+        inference = Inference(
+            self.learner,
+            self.config.loop.normalize_observations,
+            self.config.networks_matmul_precision,
+        )
         return BoundPolicy(inference, self.agent, self.policy_params, self.obs_stats)
 
 
@@ -175,7 +179,9 @@ def load_policy(path: str | Path) -> Callable[..., jax.Array]:
     config = config_from_dict(info["config"], str(folder / POLICY_JSON))
     obs_size, action_size, part = int(info["obs_size"]), int(info["action_size"]), info["contents"]
     learner = make_learner(config, obs_size, action_size)
-    inference = Inference(learner, config.loop.normalize_observations)
+    inference = Inference(
+        learner, config.loop.normalize_observations, config.networks_matmul_precision
+    )
     abstract = _abstract_parts(learner, obs_size)
     if part == "policy":
         abstract["policy"] = jax.eval_shape(learner.policy_params, abstract.pop("agent"))

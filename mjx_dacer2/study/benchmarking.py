@@ -2,7 +2,8 @@
 
 For each variant (algo, T) on one env, measured in one process: (a) behaviour-action sampling
 latency for one state and for a batch, (b) one gradient update, (c) the fused training loop's env
-steps/s at the config's update-to-data ratio, (d) compile time of the training chunk. All
+steps/s at the config's update-to-data ratio, (d) compile time of the training chunk, (e) the ops
+and matmul FLOPs of one update, read from its compiled HLO (`update_cost`). All
 variants are compiled first, then timed in interleaved rounds (so load changes on a shared machine
 hit every variant alike); each number is the median over all rounds' calls after a warm-up call,
 with `block_until_ready`. The periodic entropy estimate is switched off in (b) and (c) (it runs
@@ -13,6 +14,7 @@ CSV and a markdown table.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import platform
 import statistics
@@ -28,6 +30,7 @@ import jax.numpy as jnp
 from mjx_dacer2 import envs
 from mjx_dacer2.config import Config
 from mjx_dacer2.config.variants import apply_variant, parse_variant
+from mjx_dacer2.study.hlo_cost import HloCost, hlo_cost
 from mjx_dacer2.training.replay import sample_batch
 from mjx_dacer2.training.trainer import Trainer, make_trainer
 
@@ -113,21 +116,38 @@ def training_rate(trainer: Trainer, repeats: int, chunk=None) -> tuple[float, fl
 
 
 def update_timer(trainer: Trainer) -> Callable[[], float]:
-    """Timer of one gradient update: the mean over `policy_delay` consecutive updates
-    (critic-only and critic + actor), the entropy estimate skipped."""
-    config, learner = trainer.config, trainer.learner
+    """Timer of one gradient update as the training loop runs it (`Trainer.updates`): the mean
+    over `policy_delay` consecutive updates (critic-only and critic + actor), the entropy
+    estimate skipped."""
+    config = trainer.config
+    delay = config.learning.policy_delay
     state = jax.jit(trainer.init)(jax.random.key(0))
-    agent = state.agent.replace(num_updates=jnp.ones((), jnp.int32))
-    batches = sample_batch(
-        state.buffer, jax.random.key(3), (config.learning.policy_delay, config.loop.batch_size)
-    )
+    agent = state.agent.replace(num_updates=jnp.ones((), jnp.int32))  # 0 would run the entropy
+    batches = sample_batch(state.buffer, jax.random.key(3), (delay, config.loop.batch_size))
+    keys = jax.random.split(jax.random.key(4), delay)
+    timer = timed_call(jax.jit(trainer.updates), agent, batches, keys)
+    return lambda: timer() / delay
+
+
+def update_cost(trainer: Trainer) -> HloCost:
+    """Ops and FLOPs of one gradient update from its compiled HLO (`hlo_cost`): `policy_delay`
+    consecutive updates (one of them the actor's) compiled with their update counts as
+    constants, so XLA resolves the actor and entropy conditions; divided by `policy_delay`."""
+    config, learner = trainer.config, trainer.learner
+    delay = config.learning.policy_delay
+    state = jax.jit(trainer.init)(jax.random.key(0))
+    batches = sample_batch(state.buffer, jax.random.key(3), (delay, config.loop.batch_size))
 
     def updates(agent, batches, key):
-        keys = jax.random.split(key, config.learning.policy_delay)
-        return jax.lax.scan(lambda a, x: learner.update(a, *x), agent, (batches, keys))
+        for i, key_i in enumerate(jax.random.split(key, delay)):
+            batch = jax.tree.map(lambda x, i=i: x[i], batches)
+            counted = agent.replace(num_updates=jnp.asarray(i + 1, jnp.int32))
+            agent, _ = learner.update(counted, batch, key_i)
+        return agent
 
-    timer = timed_call(jax.jit(updates), agent, batches, jax.random.key(4))
-    return lambda: timer() / config.learning.policy_delay
+    compiled = jax.jit(updates).lower(state.agent, batches, jax.random.key(4)).compile()
+    cost = hlo_cost(compiled.as_text())
+    return dataclasses.replace(cost, ops=cost.ops / delay, flops=cost.flops / delay)
 
 
 def update_time(trainer: Trainer, repeats: int) -> float:
@@ -154,12 +174,15 @@ def prepare_variant(base: Config, spec: str, batch: int) -> tuple[dict, dict]:
     state = jax.jit(trainer.init)(jax.random.key(0))
     chunk, compile_s = compile_chunk(trainer, state)
     del state  # the compiled chunk donates its input; loop_timer builds its own
+    cost = update_cost(trainer)
     row = dict(
         variant=spec,
         algo=config.algo,
         T=None if config.algo == "sac" else config.diffusion.diffusion_steps,
         eta=0.0 if config.algo == "sac" else config.grad_loss.grad_loss_weight,
         compile_s=compile_s,
+        update_ops=cost.ops,
+        update_gflop=cost.flops / 1e9,
         config=config,
     )
     timers = dict(
@@ -203,7 +226,10 @@ def speedups(rows: list[dict], fast: str, slow: str) -> dict | None:
     if fast not in by or slow not in by:
         return None
     f, s = by[fast], by[slow]
-    out = {k: s[k] / f[k] for k in ("sample_one_ms", "sample_batch_ms", "update_ms", "compile_s")}
+    out = {
+        k: s[k] / f[k]
+        for k in ("sample_one_ms", "sample_batch_ms", "update_ms", "compile_s", "update_ops")
+    }
     out["loop_env_steps_per_s"] = f["loop_env_steps_per_s"] / s["loop_env_steps_per_s"]
     return out
 
@@ -247,19 +273,21 @@ def run_bench(base: Config, variants: tuple[str, ...], batch: int, repeats: dict
 def markdown_table(result: dict) -> str:
     head = (
         "| variant | T | eta | sample 1 state (ms) | sample "
-        f"{result['sample_batch']} states (ms) | one update (ms) | loop env steps/s | compile (s) |"
+        f"{result['sample_batch']} states (ms) | one update (ms) | ops per update | GFLOP per "
+        "update | loop env steps/s | compile (s) |"
     )
-    lines = [head, "|" + "---|" * 8]
+    lines = [head, "|" + "---|" * 10]
     for r in result["rows"]:
         lines.append(
             f"| {r['variant']} | {r['T'] or '-'} | {r['eta']:g} | {r['sample_one_ms']:.2f} | "
-            f"{r['sample_batch_ms']:.2f} | {r['update_ms']:.2f} | "
-            f"{r['loop_env_steps_per_s']:,.0f} | {r['compile_s']:.1f} |"
+            f"{r['sample_batch_ms']:.2f} | {r['update_ms']:.2f} | {r['update_ops']:,.0f} | "
+            f"{r['update_gflop']:.3f} | {r['loop_env_steps_per_s']:,.0f} | {r['compile_s']:.1f} |"
         )
     for name, s in result["speedups"].items():
         lines.append(
             f"| **speedup {name}** | | | {s['sample_one_ms']:.2f}x | {s['sample_batch_ms']:.2f}x "
-            f"| {s['update_ms']:.2f}x | {s['loop_env_steps_per_s']:.2f}x | {s['compile_s']:.2f}x |"
+            f"| {s['update_ms']:.2f}x | {s['update_ops']:.2f}x | "
+            f"| {s['loop_env_steps_per_s']:.2f}x | {s['compile_s']:.2f}x |"
         )
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,7 @@ from typing import Any
 import jax
 
 from mjx_dacer2.algorithms.interface import Learner
+from mjx_dacer2.runtime import networks_precision
 from mjx_dacer2.training.normalizer import RunningStats, normalize
 
 
@@ -22,6 +23,7 @@ class Inference:
 
     learner: Learner
     normalize_observations: bool
+    matmul_precision: str | None = None  # the networks' (`networks_matmul_precision`)
 
     def observation(self, obs_stats: RunningStats, obs: jax.Array) -> jax.Array:
         """What the learner sees of a raw observation (..., o)."""
@@ -31,13 +33,16 @@ class Inference:
         self, agent: Any, obs_stats: RunningStats, obs: jax.Array, key: jax.Array
     ) -> jax.Array:
         """Exploration actions (B, d) for raw observations (B, o), from the learner's state."""
-        return self.learner.behaviour_action(agent, self.observation(obs_stats, obs), key)
+        with networks_precision(self.matmul_precision):
+            return self.learner.behaviour_action(agent, self.observation(obs_stats, obs), key)
 
     def deterministic_action(
         self, policy_params: Any, obs_stats: RunningStats, obs: jax.Array
     ) -> jax.Array:
         """Evaluation actions (B, d) for raw observations (B, o), from the policy params."""
-        return self.learner.deterministic_action(policy_params, self.observation(obs_stats, obs))
+        with networks_precision(self.matmul_precision):
+            obs = self.observation(obs_stats, obs)
+            return self.learner.deterministic_action(policy_params, obs)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from mjx_dacer2.algorithms.interface import Learner, Transition
 from mjx_dacer2.config import Config
 from mjx_dacer2.envs import Env, VecEnv, VecEnvState
 from mjx_dacer2.parallel.mesh import replicated, split
+from mjx_dacer2.runtime import networks_precision
 from mjx_dacer2.training import replay
 from mjx_dacer2.training.inference import Inference
 from mjx_dacer2.training.normalizer import RunningStats, init_stats, update_stats
@@ -104,7 +105,11 @@ class Trainer:
 
     @functools.cached_property
     def inference(self) -> Inference:
-        return Inference(self.learner, self.config.loop.normalize_observations)
+        return Inference(
+            self.learner,
+            self.config.loop.normalize_observations,
+            self.config.networks_matmul_precision,
+        )
 
     def act(self, state: TrainState, key: jax.Array) -> jax.Array:
         """Actions (E, d) for all envs: uniform in the warm-up, the behaviour policy after."""
@@ -134,12 +139,7 @@ class Trainer:
                 next_obs=self.inference.observation(state.obs_stats, batches.next_obs),
             )
             keys = jax.random.split(key_updates, c.loop.updates_per_iteration)
-
-            def one_update(agent, inputs):
-                batch, key = inputs
-                return self.learner.update(agent, batch, key)
-
-            agent, metrics = jax.lax.scan(one_update, agent, (batches, keys))
+            agent, metrics = self.updates(agent, batches, keys)
             sums = jax.tree.map(jnp.sum, metrics)
             sums["num_updates"] = jnp.asarray(c.loop.updates_per_iteration, jnp.float32)
             return agent, sums
@@ -150,6 +150,34 @@ class Trainer:
 
         learning = (state.env_steps >= c.learning_starts) & (c.loop.updates_per_iteration > 0)
         return jax.lax.cond(learning, run_updates, skip, state.agent)
+
+    def updates(self, agent, batches: Transition, keys: jax.Array):
+        """Gradient updates on (U, B, ...) batches, one per key, in a scan. When U is a multiple
+        of `policy_delay`, the scan runs groups of `policy_delay` updates whose first takes the
+        delayed actor step, statically (the update count starts at 0 and grows by U per
+        iteration, so every group starts at a multiple of the delay): no conditional in the
+        program. Otherwise each update decides by its count. Returns (agent, metrics (U, ...)
+        or (U / delay, delay, ...))."""
+        with networks_precision(self.config.networks_matmul_precision):
+            return self._updates(agent, batches, keys)
+
+    def _updates(self, agent, batches: Transition, keys: jax.Array):
+        delay, num = self.config.learning.policy_delay, keys.shape[0]
+        if num % delay:
+            return jax.lax.scan(lambda a, x: self.learner.update(a, *x), agent, (batches, keys))
+
+        def group(agent, inputs):
+            metrics = []
+            for j in range(delay):
+                batch, key = jax.tree.map(lambda x, j=j: x[j], inputs)
+                agent, m = self.learner.update(agent, batch, key, actor=j == 0)
+                metrics.append(m)
+            return agent, jax.tree.map(lambda *m: jnp.stack(m), *metrics)
+
+        grouped = jax.tree.map(
+            lambda x: x.reshape(num // delay, delay, *x.shape[1:]), (batches, keys)
+        )
+        return jax.lax.scan(group, agent, grouped)
 
     def iteration(self, state: TrainState, _=None):
         """Act, step every env, store the transitions, learn."""

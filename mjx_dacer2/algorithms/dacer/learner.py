@@ -1,7 +1,9 @@
 """The learner: `DacerState` (params, targets, optimiser states, entropy regulator) and one
 gradient update (critic step; delayed policy + target step; periodic entropy estimate + alpha step).
 
-Delayed and periodic parts run under `lax.cond`, so their gradients are only computed when taken.
+The delayed actor step is static when the caller knows which updates take it (the trainer runs
+updates in groups of `policy_delay`) and under `lax.cond` otherwise; the periodic entropy estimate
+runs under `lax.cond`; so their gradients are only computed when taken.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from mjx_dacer2.algorithms.interface import (
     Transition,
     apply_gradients,
     apply_updates,
+    delayed_step,
 )
 from mjx_dacer2.algorithms.mlp import NUM_CRITICS
 from mjx_dacer2.config import Config
@@ -96,7 +99,9 @@ class DacerLearner:
     def policy_params(state: DacerState) -> dict:
         return state.policy_params
 
-    def update(self, state: DacerState, batch: Transition, key: jax.Array):
+    def update(
+        self, state: DacerState, batch: Transition, key: jax.Array, actor: bool | None = None
+    ):
         """One gradient update on a (B, ...) batch of normalised transitions."""
         c = self.config
         key_critic, key_actor, key_entropy = jax.random.split(key, 3)
@@ -120,9 +125,15 @@ class DacerLearner:
             critic_params=critic_params, critic_opt_state=critic_opt_state, omega=omega
         )
 
-        do_actor = state.num_updates % c.learning.policy_delay == 0
-        state, actor_metrics = jax.lax.cond(
-            do_actor, self._actor_and_targets, self._skip_actor, state, batch.obs, key_actor
+        (state, actor_metrics), actor_updated = delayed_step(
+            actor,
+            state.num_updates,
+            c.learning.policy_delay,
+            self._actor_and_targets,
+            self._skip_actor,
+            state,
+            batch.obs,
+            key_actor,
         )
         do_entropy = state.num_updates % c.entropy_every_updates == 0
         state = jax.lax.cond(
@@ -132,7 +143,7 @@ class DacerLearner:
             actor_metrics,
             alpha=jnp.exp(state.log_alpha),
             entropy=state.entropy,
-            actor_updated=do_actor.astype(jnp.float32),
+            actor_updated=actor_updated,
         )
         return state.replace(num_updates=state.num_updates + 1), metrics
 

@@ -25,7 +25,9 @@ def sinusoidal_embedding(k: jax.Array, dim: int) -> jax.Array:
 
 
 class Denoiser(nn.Module):
-    """eps_theta(s, a_k, k): concat [obs, a_k, embed(k)] -> MLP -> predicted noise."""
+    """eps_theta(s, a_k, k): concat [obs, a_k, embed(k)] -> MLP -> predicted noise. k's shape
+    broadcasts to a_k's batch shape: a scalar k (one chain step for every sample) is embedded
+    once."""
 
     hidden: Sequence[int]
     action_size: int
@@ -37,6 +39,7 @@ class Denoiser(nn.Module):
         act = ACTIVATIONS[self.activation]
         emb = sinusoidal_embedding(k, self.time_embed_dim)
         emb = nn.Dense(self.time_embed_dim)(act(nn.Dense(2 * self.time_embed_dim)(emb)))
+        emb = jnp.broadcast_to(emb, (*x.shape[:-1], self.time_embed_dim))
         mlp = MLP(self.hidden, self.action_size, self.activation)
         return mlp(jnp.concatenate([obs, x, emb], axis=-1))
 
