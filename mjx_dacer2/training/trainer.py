@@ -155,8 +155,8 @@ class Trainer:
         """Gradient updates on (U, B, ...) batches, one per key, in a scan. When U is a multiple
         of `policy_delay`, the scan runs groups of `policy_delay` updates whose first takes the
         delayed actor step, statically (the update count starts at 0 and grows by U per
-        iteration, so every group starts at a multiple of the delay): no conditional in the
-        program. Otherwise each update decides by its count. Returns (agent, metrics (U, ...)
+        iteration, so every group starts at a multiple of the delay): no actor conditional in
+        the program. Otherwise each update decides by its count. Returns (agent, metrics (U, ...)
         or (U / delay, delay, ...))."""
         with networks_precision(self.config.networks_matmul_precision):
             return self._updates(agent, batches, keys)
