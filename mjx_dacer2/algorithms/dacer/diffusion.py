@@ -18,11 +18,6 @@ import numpy as np
 # (..., d); the state is already bound.
 EpsFn = Callable[[jax.Array, jax.Array], jax.Array]
 
-# Chains of at most this many steps are unrolled into straight-line code (no loop to run or, on a
-# GPU, to synchronise per step; XLA fuses across steps); longer chains stay a loop, which keeps
-# their compile time bounded (T = 20: ~2x the program).
-UNROLL_MAX_STEPS = 10
-
 
 class Schedule(NamedTuple):
     """VP schedule arrays, index k = t - 1 for t = 1..T (all numpy float64, shape (T,))."""
@@ -97,10 +92,11 @@ def reverse_chain(
     x_T: jax.Array,
     step_noise: jax.Array,
     clip_denoised: bool = True,
+    unroll: bool = False,
 ) -> ChainOutput:
-    """Run the reverse chain x_T -> x_0 as a `lax.scan`, unrolled up to `UNROLL_MAX_STEPS`;
-    gradients flow through every step. The network sees each step's k as one scalar, so the
-    time embedding is computed once per step, not once per sample.
+    """Run the reverse chain x_T -> x_0 as a `lax.scan` (`unroll`: as straight-line code, no
+    loop per step); gradients flow through every step. The network sees each step's k as one
+    scalar, so the time embedding is computed once per step, not once per sample.
 
     x_T: (..., d) starting noise; step_noise: (T, ..., d) the z added at steps t = T..1. Without
     `clip_denoised` the x0 estimates are not clipped, so neither is the output.
@@ -113,8 +109,8 @@ def reverse_chain(
         x_next = reverse_step(schedule, x, eps_fn(x, k), k, z, clip_denoised)
         return x_next, x
 
-    unroll = num_steps if num_steps <= UNROLL_MAX_STEPS else 1
-    action, xs = jax.lax.scan(body, x_T, (ks, step_noise), unroll=unroll)
+    steps_per_iteration = num_steps if unroll else 1
+    action, xs = jax.lax.scan(body, x_T, (ks, step_noise), unroll=steps_per_iteration)
     return ChainOutput(action=action, inputs=xs)
 
 

@@ -135,10 +135,13 @@ class DacerLearner:
             batch.obs,
             key_actor,
         )
-        do_entropy = state.num_updates % c.entropy_every_updates == 0
-        state = jax.lax.cond(
-            do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
-        )
+        # A static non-actor update's count is not a multiple of the delay, so not of an entropy
+        # cadence that is one: then it has no entropy condition to compile.
+        if actor is not False or c.entropy_every_updates % c.learning.policy_delay:
+            do_entropy = state.num_updates % c.entropy_every_updates == 0
+            state = jax.lax.cond(
+                do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
+            )
         metrics.update(
             actor_metrics,
             alpha=jnp.exp(state.log_alpha),
@@ -203,5 +206,6 @@ def make_dacer_learner(config: Config, obs_size: int, action_size: int) -> Dacer
         config.diffusion.eval_chain_noise,
         config.diffusion.chain_noise_scale,
         config.diffusion.eval_chain_samples,
+        config.diffusion.chain_unroll,
     )
     return DacerLearner(config=DacerSettings.of(config), networks=networks, policy=policy)
