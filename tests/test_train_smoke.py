@@ -4,10 +4,8 @@ leaving the device inside a chunk (`jax.transfer_guard("disallow")`)."""
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
 from mjx_dacer2 import envs
-from mjx_dacer2.algorithms.interface import Transition
 from mjx_dacer2.training.trainer import make_trainer, summarize_chunk
 
 
@@ -47,49 +45,6 @@ def test_chunk_is_traced_once_stays_on_device_and_learns(tiny_config):
     assert any(jax.tree.leaves(changed))
     assert float(state.agent.entropy) != 0.0  # the entropy regulator ran
     assert np.all(np.asarray(state.agent.omega) > 0)
-
-
-@pytest.mark.parametrize(
-    ("algo", "entropy_every_env_steps", "conds"),
-    [("dacer2", 12, 2), ("dacer2", 16, 1), ("sac", 12, 0)],
-)
-def test_grouped_updates_equal_updates_that_decide_by_their_count(
-    tiny_config, algo, entropy_every_env_steps, conds
-):
-    """The trainer runs U updates in groups of `policy_delay` whose first statically takes the
-    actor step: the same updates as each deciding by its own count under `lax.cond` (to float
-    tolerance: the programs fuse differently), with no conditional left but the entropy's: in
-    every update when its cadence (12 env steps: 3 updates) is not a multiple of the delay, in
-    the first of each group when it is (16: 4 updates)."""
-    U, B = 4, 16
-    k = jax.random.split(jax.random.key(2), 6)
-    config = tiny_config.replace(algo=algo, entropy_every_env_steps=entropy_every_env_steps)
-    trainer = make_trainer(config, envs.make("multigoal"))
-    env, learner = trainer.env, trainer.learner
-    batches = Transition(
-        obs=jax.random.normal(k[0], (U, B, env.obs_size)),
-        action=jax.random.uniform(k[1], (U, B, env.action_size), minval=-1, maxval=1),
-        reward=jax.random.normal(k[2], (U, B)),
-        next_obs=jax.random.normal(k[3], (U, B, env.obs_size)),
-        terminated=jnp.zeros((U, B)),
-    )
-    keys, agent = jax.random.split(k[4], U), learner.init(k[5])
-
-    def by_count(agent, batches, keys):
-        return jax.lax.scan(lambda a, x: learner.update(a, *x), agent, (batches, keys))
-
-    with jax.debug_key_reuse(False):  # both consume the same keys, on purpose
-        grouped = jax.jit(trainer.updates)(agent, batches, keys)
-        counted = jax.jit(by_count)(agent, batches, keys)
-        found = str(jax.make_jaxpr(trainer.updates)(agent, batches, keys)).count("cond[")
-    close = jax.tree.map(
-        lambda a, b: np.allclose(a, b, rtol=1e-5, atol=1e-6),
-        (grouped[0], jax.tree.map(np.ravel, grouped[1])),
-        (counted[0], jax.tree.map(np.ravel, counted[1])),
-    )
-    assert all(jax.tree.leaves(close)), close
-    assert np.ravel(grouped[1]["actor_updated"]).tolist() == [1.0, 0.0, 1.0, 0.0]
-    assert found == conds
 
 
 def test_networks_matmul_precision_leaves_the_physics_alone(tiny_config):

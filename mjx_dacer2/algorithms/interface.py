@@ -14,7 +14,6 @@ from typing import Any, Protocol
 
 import flax.struct
 import jax
-import jax.numpy as jnp
 import optax
 
 
@@ -71,25 +70,9 @@ class Learner(Protocol):
         """The part of the state `deterministic_action` needs (what a policy export keeps)."""
         ...
 
-    def update(
-        self, state: Any, batch: Transition, key: jax.Array, actor: bool | None = None
-    ) -> tuple[Any, dict]:
-        """One gradient update on a (B, ...) batch; metrics are scalars of a fixed structure.
-        `actor`: whether this update takes the delayed actor step; None decides from the
-        state's update count (every `policy_delay`-th, under `lax.cond`), a bool is the
-        caller's static knowledge of the same (`delayed_step`)."""
+    def update(self, state: Any, batch: Transition, key: jax.Array) -> tuple[Any, dict]:
+        """One gradient update on a (B, ...) batch; metrics are scalars of a fixed structure."""
         ...
-
-
-def delayed_step(actor: bool | None, num_updates, delay: int, take, skip, *args):
-    """`take(*args)` on the updates that take the delayed step (every `delay`-th by
-    `num_updates`), `skip(*args)` on the others: by `lax.cond` when `actor` is None, statically
-    when the caller knows (a bool; no conditional in the program). Returns (the branch's
-    output, 1.0 when taken else 0.0)."""
-    if actor is None:
-        taken = num_updates % delay == 0
-        return jax.lax.cond(taken, take, skip, *args), taken.astype(jnp.float32)
-    return (take if actor else skip)(*args), jnp.asarray(float(actor), jnp.float32)
 
 
 def apply_gradients(optimizer, loss_fn, params, opt_state, *args):

@@ -115,9 +115,6 @@ class DiffusionConfig(Section):
     drawn with per-state keys) or observation_hash (DACER: one fixed sample per state)."""
     eval_chain_samples: int = 16
     """Chain samples averaged per state by the sample_mean deterministic policy."""
-    chain_unroll: bool = False
-    """Unroll the reverse chain into straight-line code (no loop per step, which a GPU may
-    gain; unmeasured there) instead of a `lax.scan`; about twice the compile time on a CPU."""
     clip_denoised: bool = True
     """Clip every x0 estimate of the chain to [-1, 1] (DACER); off: only the final action is
     clipped, so saturated estimates still pass gradients."""

@@ -115,39 +115,40 @@ def training_rate(trainer: Trainer, repeats: int, chunk=None) -> tuple[float, fl
     return iters * c.loop.num_envs / seconds, iters * c.loop.updates_per_iteration / seconds
 
 
-def update_timer(trainer: Trainer) -> Callable[[], float]:
-    """Timer of one gradient update as the training loop runs it (`Trainer.updates`): the mean
-    over `policy_delay` consecutive updates (critic-only and critic + actor), the entropy
-    estimate skipped."""
+def _update_inputs(trainer: Trainer):
+    """`policy_delay` batches and keys, and an agent whose update count (1) runs no entropy
+    estimate in the next `policy_delay` updates."""
     config = trainer.config
     delay = config.learning.policy_delay
     state = jax.jit(trainer.init)(jax.random.key(0))
     agent = state.agent.replace(num_updates=jnp.ones((), jnp.int32))  # 0 would run the entropy
     batches = sample_batch(state.buffer, jax.random.key(3), (delay, config.loop.batch_size))
-    keys = jax.random.split(jax.random.key(4), delay)
+    return agent, batches, jax.random.split(jax.random.key(4), delay)
+
+
+def update_timer(trainer: Trainer) -> Callable[[], float]:
+    """Timer of one gradient update as the training loop runs it (`Trainer.updates`): the mean
+    over `policy_delay` consecutive updates (critic-only and critic + actor)."""
+    agent, batches, keys = _update_inputs(trainer)
     timer = timed_call(jax.jit(trainer.updates), agent, batches, keys)
-    return lambda: timer() / delay
+    return lambda: timer() / len(keys)
 
 
 def update_cost(trainer: Trainer) -> HloCost:
-    """Ops and FLOPs of one gradient update from its compiled HLO (`hlo_cost`): `policy_delay`
-    consecutive updates (one of them the actor's) compiled with their update counts as
-    constants, so XLA resolves the actor and entropy conditions; divided by `policy_delay`."""
-    config, learner = trainer.config, trainer.learner
-    delay = config.learning.policy_delay
-    state = jax.jit(trainer.init)(jax.random.key(0))
-    batches = sample_batch(state.buffer, jax.random.key(3), (delay, config.loop.batch_size))
+    """Ops and FLOPs of one gradient update from its compiled HLO (`hlo_cost`): the same
+    `policy_delay` updates, written out with their update counts as constants so that XLA
+    resolves the actor and entropy conditions; divided by `policy_delay`."""
+    agent, batches, keys = _update_inputs(trainer)
 
-    def updates(agent, batches, key):
-        for i, key_i in enumerate(jax.random.split(key, delay)):
+    def updates(agent, batches, keys):
+        for i, key in enumerate(keys):
             batch = jax.tree.map(lambda x, i=i: x[i], batches)
             counted = agent.replace(num_updates=jnp.asarray(i + 1, jnp.int32))
-            agent, _ = learner.update(counted, batch, key_i)
+            agent, _ = trainer.learner.update(counted, batch, key)
         return agent
 
-    compiled = jax.jit(updates).lower(state.agent, batches, jax.random.key(4)).compile()
-    cost = hlo_cost(compiled.as_text())
-    return dataclasses.replace(cost, ops=cost.ops / delay, flops=cost.flops / delay)
+    cost = hlo_cost(jax.jit(updates).lower(agent, batches, keys).compile().as_text())
+    return dataclasses.replace(cost, ops=cost.ops / len(keys), flops=cost.flops / len(keys))
 
 
 def update_time(trainer: Trainer, repeats: int) -> float:

@@ -152,32 +152,10 @@ class Trainer:
         return jax.lax.cond(learning, run_updates, skip, state.agent)
 
     def updates(self, agent, batches: Transition, keys: jax.Array):
-        """Gradient updates on (U, B, ...) batches, one per key, in a scan. When U is a multiple
-        of `policy_delay`, the scan runs groups of `policy_delay` updates whose first takes the
-        delayed actor step, statically (the update count starts at 0 and grows by U per
-        iteration, so every group starts at a multiple of the delay): no actor conditional in
-        the program. Otherwise each update decides by its count. Returns (agent, metrics (U, ...)
-        or (U / delay, delay, ...))."""
+        """Gradient updates on (U, B, ...) batches, one per key, in a scan, the networks traced
+        at their own matmul precision. Returns (agent, metrics (U, ...))."""
         with networks_precision(self.config.networks_matmul_precision):
-            return self._updates(agent, batches, keys)
-
-    def _updates(self, agent, batches: Transition, keys: jax.Array):
-        delay, num = self.config.learning.policy_delay, keys.shape[0]
-        if num % delay:
             return jax.lax.scan(lambda a, x: self.learner.update(a, *x), agent, (batches, keys))
-
-        def group(agent, inputs):
-            metrics = []
-            for j in range(delay):
-                batch, key = jax.tree.map(lambda x, j=j: x[j], inputs)
-                agent, m = self.learner.update(agent, batch, key, actor=j == 0)
-                metrics.append(m)
-            return agent, jax.tree.map(lambda *m: jnp.stack(m), *metrics)
-
-        grouped = jax.tree.map(
-            lambda x: x.reshape(num // delay, delay, *x.shape[1:]), (batches, keys)
-        )
-        return jax.lax.scan(group, agent, grouped)
 
     def iteration(self, state: TrainState, _=None):
         """Act, step every env, store the transitions, learn."""

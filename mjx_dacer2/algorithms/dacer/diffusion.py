@@ -14,8 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-# eps_fn(x (..., d), k int32 of a shape that broadcasts to x.shape[:-1]) -> predicted noise
-# (..., d); the state is already bound.
+# eps_fn(x (..., d), k (...,) int32) -> predicted noise (..., d); the state is already bound.
 EpsFn = Callable[[jax.Array, jax.Array], jax.Array]
 
 
@@ -92,11 +91,8 @@ def reverse_chain(
     x_T: jax.Array,
     step_noise: jax.Array,
     clip_denoised: bool = True,
-    unroll: bool = False,
 ) -> ChainOutput:
-    """Run the reverse chain x_T -> x_0 as a `lax.scan` (`unroll`: as straight-line code, no
-    loop per step); gradients flow through every step. The network sees each step's k as one
-    scalar, so the time embedding is computed once per step, not once per sample.
+    """Run the reverse chain x_T -> x_0 as a `lax.scan`; gradients flow through every step.
 
     x_T: (..., d) starting noise; step_noise: (T, ..., d) the z added at steps t = T..1. Without
     `clip_denoised` the x0 estimates are not clipped, so neither is the output.
@@ -106,11 +102,11 @@ def reverse_chain(
 
     def body(x, inputs):
         k, z = inputs
-        x_next = reverse_step(schedule, x, eps_fn(x, k), k, z, clip_denoised)
+        k_batch = jnp.broadcast_to(k, x.shape[:-1])
+        x_next = reverse_step(schedule, x, eps_fn(x, k_batch), k_batch, z, clip_denoised)
         return x_next, x
 
-    steps_per_iteration = num_steps if unroll else 1
-    action, xs = jax.lax.scan(body, x_T, (ks, step_noise), unroll=steps_per_iteration)
+    action, xs = jax.lax.scan(body, x_T, (ks, step_noise))
     return ChainOutput(action=action, inputs=xs)
 
 

@@ -1,9 +1,7 @@
 """The learner: `DacerState` (params, targets, optimiser states, entropy regulator) and one
 gradient update (critic step; delayed policy + target step; periodic entropy estimate + alpha step).
 
-The delayed actor step is static when the caller knows which updates take it (the trainer runs
-updates in groups of `policy_delay`) and under `lax.cond` otherwise; the periodic entropy estimate
-runs under `lax.cond`; so their gradients are only computed when taken.
+Delayed and periodic parts run under `lax.cond`, so their gradients are only computed when taken.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from mjx_dacer2.algorithms.interface import (
     Transition,
     apply_gradients,
     apply_updates,
-    delayed_step,
 )
 from mjx_dacer2.algorithms.mlp import NUM_CRITICS
 from mjx_dacer2.config import Config
@@ -99,9 +96,7 @@ class DacerLearner:
     def policy_params(state: DacerState) -> dict:
         return state.policy_params
 
-    def update(
-        self, state: DacerState, batch: Transition, key: jax.Array, actor: bool | None = None
-    ):
+    def update(self, state: DacerState, batch: Transition, key: jax.Array):
         """One gradient update on a (B, ...) batch of normalised transitions."""
         c = self.config
         key_critic, key_actor, key_entropy = jax.random.split(key, 3)
@@ -125,28 +120,19 @@ class DacerLearner:
             critic_params=critic_params, critic_opt_state=critic_opt_state, omega=omega
         )
 
-        (state, actor_metrics), actor_updated = delayed_step(
-            actor,
-            state.num_updates,
-            c.learning.policy_delay,
-            self._actor_and_targets,
-            self._skip_actor,
-            state,
-            batch.obs,
-            key_actor,
+        do_actor = state.num_updates % c.learning.policy_delay == 0
+        state, actor_metrics = jax.lax.cond(
+            do_actor, self._actor_and_targets, self._skip_actor, state, batch.obs, key_actor
         )
-        # A static non-actor update's count is not a multiple of the delay, so not of an entropy
-        # cadence that is one: then it has no entropy condition to compile.
-        if actor is not False or c.entropy_every_updates % c.learning.policy_delay:
-            do_entropy = state.num_updates % c.entropy_every_updates == 0
-            state = jax.lax.cond(
-                do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
-            )
+        do_entropy = state.num_updates % c.entropy_every_updates == 0
+        state = jax.lax.cond(
+            do_entropy, self._entropy_and_alpha, lambda s, *_: s, state, batch.obs, key_entropy
+        )
         metrics.update(
             actor_metrics,
             alpha=jnp.exp(state.log_alpha),
             entropy=state.entropy,
-            actor_updated=actor_updated,
+            actor_updated=do_actor.astype(jnp.float32),
         )
         return state.replace(num_updates=state.num_updates + 1), metrics
 
@@ -206,6 +192,5 @@ def make_dacer_learner(config: Config, obs_size: int, action_size: int) -> Dacer
         config.diffusion.eval_chain_noise,
         config.diffusion.chain_noise_scale,
         config.diffusion.eval_chain_samples,
-        config.diffusion.chain_unroll,
     )
     return DacerLearner(config=DacerSettings.of(config), networks=networks, policy=policy)

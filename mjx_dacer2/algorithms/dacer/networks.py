@@ -25,9 +25,7 @@ def sinusoidal_embedding(k: jax.Array, dim: int) -> jax.Array:
 
 
 class Denoiser(nn.Module):
-    """eps_theta(s, a_k, k): concat [obs, a_k, embed(k)] -> MLP -> predicted noise. k's shape
-    broadcasts to a_k's batch shape: a scalar k (one chain step for every sample) is embedded
-    once."""
+    """eps_theta(s, a_k, k): concat [obs, a_k, embed(k)] -> MLP -> predicted noise."""
 
     hidden: Sequence[int]
     action_size: int
@@ -39,7 +37,6 @@ class Denoiser(nn.Module):
         act = ACTIVATIONS[self.activation]
         emb = sinusoidal_embedding(k, self.time_embed_dim)
         emb = nn.Dense(self.time_embed_dim)(act(nn.Dense(2 * self.time_embed_dim)(emb)))
-        emb = jnp.broadcast_to(emb, (*x.shape[:-1], self.time_embed_dim))
         mlp = MLP(self.hidden, self.action_size, self.activation)
         return mlp(jnp.concatenate([obs, x, emb], axis=-1))
 

@@ -32,7 +32,6 @@ class DiffusionPolicy:
     eval_chain_noise: str = "zero"  # see `deterministic`
     chain_noise_scale: float = 1.0  # s: the behaviour chain draws x_T and z from N(0, s^2 I)
     eval_chain_samples: int = 16  # chain samples averaged by the sample_mean policy
-    chain_unroll: bool = False  # the chain as straight-line code instead of a loop
 
     @property
     def num_steps(self) -> int:
@@ -57,7 +56,7 @@ class DiffusionPolicy:
         def eps_fn(x, k):
             return self.networks.eps_apply(params, obs, x, k)
 
-        return reverse_chain(eps_fn, self.schedule, x_T, z, self.clip_denoised, self.chain_unroll)
+        return reverse_chain(eps_fn, self.schedule, x_T, z, self.clip_denoised)
 
     def add_exploration_noise(
         self, action: jax.Array, key: jax.Array, log_alpha: jax.Array, clip: bool = True
@@ -147,7 +146,6 @@ def make_policy(
     eval_chain_noise: str = "zero",
     chain_noise_scale: float = 1.0,
     eval_chain_samples: int = 16,
-    chain_unroll: bool = False,
 ) -> DiffusionPolicy:
     return DiffusionPolicy(
         networks=networks,
@@ -157,5 +155,4 @@ def make_policy(
         eval_chain_noise=eval_chain_noise,
         chain_noise_scale=chain_noise_scale,
         eval_chain_samples=eval_chain_samples,
-        chain_unroll=chain_unroll,
     )

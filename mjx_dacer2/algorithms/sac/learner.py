@@ -18,12 +18,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from mjx_dacer2.algorithms.interface import (
-    ActorCriticState,
-    Transition,
-    apply_gradients,
-    delayed_step,
-)
+from mjx_dacer2.algorithms.interface import ActorCriticState, Transition, apply_gradients
 from mjx_dacer2.algorithms.mlp import MLP, NUM_CRITICS
 from mjx_dacer2.config import Config
 from mjx_dacer2.config.schema import LearningConfig, NetworkConfig, SacConfig
@@ -160,7 +155,7 @@ class SacLearner:
     def alpha_loss(self, log_alpha, logp):
         return -log_alpha * jnp.mean(logp + self.target_entropy), None
 
-    def update(self, state: SacState, batch: Transition, key: jax.Array, actor: bool | None = None):
+    def update(self, state: SacState, batch: Transition, key: jax.Array):
         """One gradient update on a (B, ...) batch of normalised transitions."""
         c = self.config
         key_critic, key_actor = jax.random.split(key)
@@ -174,15 +169,9 @@ class SacLearner:
             key_critic,
         )
         state = state.replace(critic_params=critic_params, critic_opt_state=critic_opt_state)
-        (state, actor_metrics), actor_updated = delayed_step(
-            actor,
-            state.num_updates,
-            c.learning.policy_delay,
-            self._actor_step,
-            self._skip_actor,
-            state,
-            batch.obs,
-            key_actor,
+        do_actor = state.num_updates % c.learning.policy_delay == 0
+        state, actor_metrics = jax.lax.cond(
+            do_actor, self._actor_step, self._skip_actor, state, batch.obs, key_actor
         )
         metrics = dict(
             metrics,
@@ -190,7 +179,7 @@ class SacLearner:
             critic_grad_norm=gnorm,
             alpha=jnp.exp(state.log_alpha),
             entropy=state.entropy,
-            actor_updated=actor_updated,
+            actor_updated=do_actor.astype(jnp.float32),
         )
         return state.replace(num_updates=state.num_updates + 1), metrics
 
