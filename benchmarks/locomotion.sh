@@ -75,5 +75,12 @@ case $round in
     # at least 0.8x as well as SAC and as DACER T=5; reward scale 1 (L4, L5) does not hurt
     # DACER2 and lets SAC learn.
     sweep L6 walker2d 48000 -- dacer2:5 dacer2:5:reward_scale=1 dacer:5 sac sac:reward_scale=1 ;;
+  L7-dacer-t20)  # H (the paper's claim): DACER2 at T=5 learns halfcheetah at least as well as
+    # DACER at T=20, the step count DACER needs, at a fraction of its update cost. (dacer2 T=5 and
+    # dacer T=5: round L2's cells, sac at reward scale 1: round L4's, when they ran.)
+    reuse_cells L2 L7 halfcheetah dacer2_T5_grad_loss_weight-0.1 dacer_T5
+    reuse_cells L4 L7 halfcheetah sac_reward_scale-1
+    sweep L7 halfcheetah 48000 -- dacer2:5:grad_loss_weight=0.1 dacer:5 dacer:20 \
+      sac:reward_scale=1 ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac

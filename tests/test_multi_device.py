@@ -4,7 +4,8 @@ on 4 devices equals it on 1; the replay buffer keeps every transition on its env
 4-device chunk runs with host transfers disallowed and is traced once; a 4-device run resumes
 bit-exactly on 4 devices and is refused on 2; a 2-process `jax.distributed` job on localhost
 trains, saves a checkpoint and logs what the same run logs in one process. The 4-device checks
-and the 4-device run share one process, and the 2-process job runs beside it (one fixture)."""
+and the 4-device run share one process and one config (the run reuses the init and chunk that
+the checks compiled), and the 2-process job runs beside it (one fixture)."""
 
 import json
 import os
@@ -91,6 +92,9 @@ from mjx_dacer2.training import replay
 from mjx_dacer2.training.normalizer import init_stats, update_stats
 from mjx_dacer2.training.trainer import Trainer
 
+from mjx_dacer2.runtime import set_matmul_precision
+config = config.resolved()  # as train() traces, so that the run below reuses these programs
+set_matmul_precision(config.matmul_precision)
 out = {}
 env = envs.make(config.env, config.loop.episode_length)
 programs = make_programs(config, env, 1)  # num_devices None: all 4
@@ -156,9 +160,14 @@ out["samples_from_own_block"] = all(
     set(drawn[:, d].ravel().tolist()) <= {2.0 * d, 2.0 * d + 1} for d in range(D))
 
 # 3. the chunk: traced once for three calls, no implicit host transfer
+import functools
 traces = []
 chunk_fn = Trainer.train_chunk_unjitted
-Trainer.train_chunk_unjitted = lambda self, state: (traces.append(1), chunk_fn(self, state))[1]
+@functools.wraps(chunk_fn)  # the same program name: the run below finds it in the cache
+def counted(self, state):
+    traces.append(1)
+    return chunk_fn(self, state)
+Trainer.train_chunk_unjitted = counted
 state = trainer.init_placed(jax.random.key(0))
 with jax.transfer_guard("disallow"):
     for _ in range(3):
@@ -174,7 +183,7 @@ out["updates"] = float(jax.device_get(sums["num_updates"]))
 )
 
 
-def test_updates_replay_and_chunk_on_four_devices(four_device_run, tiny_config):
+def test_updates_replay_and_chunk_on_four_devices(four_device_run):
     out = four_device_run["checks"]
     assert out["mesh"] == 4
     assert out["uneven_envs"].startswith("num-envs (6) must be a multiple of the 4 devices")
@@ -187,8 +196,7 @@ def test_updates_replay_and_chunk_on_four_devices(four_device_run, tiny_config):
     assert out["traces"] == 1
     assert out["env_obs_split"] == "P('data',)"
     assert out["params_replicated"]
-    loop = tiny_config.loop
-    assert out["updates"] == loop.updates_per_iteration * loop.iterations_per_chunk  # learning
+    assert out["updates"] == PENDULUM["updates_per_iteration"] * PENDULUM["iterations_per_chunk"]
 
 
 TRAIN_AND_RESUME = (
@@ -197,8 +205,7 @@ TRAIN_AND_RESUME = (
 import shutil
 from pathlib import Path
 from mjx_dacer2.driver import train
-config = config_from_dict(json.loads(sys.argv[2]), "test")  # the checks ran on argv[1]'s
-whole, cut = Path(sys.argv[3]), Path(sys.argv[4])
+whole, cut = Path(sys.argv[2]), Path(sys.argv[3])  # the checks' config, run and resumed
 train(config.replace(run_dir=str(whole)))
 shutil.copytree(whole, cut)
 shutil.rmtree(cut / "checkpoints" / "2")  # as if killed after chunk 1's checkpoint
@@ -222,17 +229,16 @@ except CheckpointError as err:
 
 
 @pytest.fixture(scope="module")
-def four_device_run(tmp_path_factory, tiny_config, settings_flags) -> dict:
-    """One process on 4 fake devices: the checks of `CHECKS_ON_FOUR_DEVICES` on the tiny
-    MultiGoal run, then the pendulum run, also resumed from chunk 1 of 2; meanwhile the same
+def four_device_run(tmp_path_factory, settings_flags) -> dict:
+    """One process on 4 fake devices: the checks of `CHECKS_ON_FOUR_DEVICES` on the pendulum
+    run's config, then that run, also resumed from chunk 1 of 2; meanwhile the same
     pendulum run as a 2-process job (`two_process_job`: both compile at once, on two cores).
     Returns {"dir": the 4-device run dirs' root, "checks": ..., "job": the job's outcome}."""
     out = tmp_path_factory.mktemp("four")
     job = two_process_job(out / "job", settings_flags(PENDULUM))
-    checks = json.dumps(config_to_dict(tiny_config))
     config = json.dumps(config_to_dict(preset("inverted_pendulum").replace(**PENDULUM)))
     try:
-        result = _run(TRAIN_AND_RESUME, 4, checks, config, str(out / "whole"), str(out / "cut"))
+        result = _run(TRAIN_AND_RESUME, 4, config, str(out / "whole"), str(out / "cut"))
     finally:
         outcome = job()
     assert result["chunk"] == 2

@@ -18,17 +18,16 @@ def _policy(eval_chain_noise="zero"):
 @pytest.mark.parametrize("eval_chain_noise", ["zero", "observation_hash", "sample_mean"])
 def test_deterministic_action_is_a_function_of_the_observation(eval_chain_noise):
     policy, params = _policy(eval_chain_noise)
+    act = jax.jit(policy.deterministic_action)  # one compile per batch shape, not per op
     obs = jax.random.normal(jax.random.key(1), (6, 3))
     key = jax.random.key(7)
-    batch = policy.deterministic_action(params, obs, key)
+    batch = act(params, obs, key)
     assert batch.shape == (6, 2) and bool(jnp.all(jnp.abs(batch) <= 1.0))
-    alone = jnp.stack(
-        [policy.deterministic_action(params, obs[i : i + 1], key)[0] for i in range(6)]
-    )
+    alone = jnp.stack([act(params, obs[i : i + 1], key)[0] for i in range(6)])
     np.testing.assert_allclose(batch, alone, rtol=1e-5, atol=1e-6)  # batch-invariant
-    np.testing.assert_allclose(batch, policy.deterministic_action(params, obs, key))  # repeatable
+    np.testing.assert_allclose(batch, act(params, obs, key))  # repeatable
     # The same obs twice in a batch gets the same action; other obs get other chain noise.
-    twice = policy.deterministic_action(params, jnp.concatenate([obs[:1], obs[:1]]), key)
+    twice = act(params, jnp.concatenate([obs[:1], obs[:1]]), key)
     np.testing.assert_allclose(twice[0], twice[1])
 
 

@@ -137,8 +137,8 @@ SMOKE = Sizes(  # seconds on a CPU: every code path, nothing measured worth read
     hidden=(32, 32),
     run_env="inverted_pendulum",
     run_num_envs=8,
-    run_seconds=5.0,
-    run_max_env_steps=2_000,
+    run_seconds=1.0,
+    run_max_env_steps=1_000,
     repeats=2,
 )
 
