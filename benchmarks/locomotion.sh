@@ -82,5 +82,15 @@ case $round in
     reuse_cells L4 L7 halfcheetah sac_reward_scale-1
     sweep L7 halfcheetah 48000 -- dacer2:5:grad_loss_weight=0.1 dacer:5 dacer:20 \
       sac:reward_scale=1 ;;
+  L8-ant)  # H: the defaults that learn halfcheetah, hopper and walker2d carry to ant (8-D; the
+    # GPU run of issue 24 ended at random level): DACER2 T=5's chain concentrates and it learns at
+    # least 0.8x as well as SAC at reward scale 1 and as DACER T=5. (Reward scale pinned to 0.2,
+    # ant's default then, changed by round L9; the committed table names the cells without it.)
+    sweep L8 ant 48000 -- dacer2:5:reward_scale=0.2 dacer:5:reward_scale=0.2 sac:reward_scale=1 ;;
+  L9-ant-reward-scale)  # H: on ant DACER2's episodes end early (falls) while SAC at reward scale
+    # 1 survives longer; at reward scale 1 the alive bonus weighs 5x more against alpha's entropy
+    # term, and DACER2 survives and scores more. (dacer2 at 0.2, sac at 1: round L8's cells.)
+    reuse_cells L8 L9 ant dacer2_T5_reward_scale-0.2 sac_reward_scale-1
+    sweep L9 ant 48000 -- dacer2:5:reward_scale=0.2 dacer2:5:reward_scale=1 sac:reward_scale=1 ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac

@@ -114,3 +114,13 @@ def test_dacer2_target_form_per_task():
         assert parse_train_args(["--env", env]).grad_loss.grad_target_form == "field"
     flag = ["--env", "hopper", "--grad-target-form", "field"]
     assert parse_train_args(flag).grad_loss.grad_target_form == "field"  # a flag wins
+
+
+def test_reward_scale_per_task():
+    """Round L9: ant trains at reward scale 1 (both sizes); the other tasks keep 0.2 (L5, L6)."""
+    for size in ("gpu", "cpu"):
+        assert parse_train_args(["--env", "ant", "--size", size]).learning.reward_scale == 1.0
+    for env in ("halfcheetah", "walker2d", "hopper", "inverted_pendulum"):
+        assert parse_train_args(["--env", env]).learning.reward_scale == 0.2
+    flag = ["--env", "ant", "--reward-scale", "0.2"]
+    assert parse_train_args(flag).learning.reward_scale == 0.2  # a flag wins

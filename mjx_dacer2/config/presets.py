@@ -96,7 +96,9 @@ ENV_PRESETS: dict[str, dict] = {
     "walker2d": _gpu(5_000_000, 30_000),
     "swimmer": _gpu(3_000_000, 30_000),
     "pusher": _gpu(3_000_000, 30_000),
-    "ant": _gpu(10_000_000, 30_000),
+    # Ant at reward scale 1 (every algorithm): DACER2 1.7x its 0.2 score, higher in every seed
+    # (round L9); walker2d keeps 0.2 (round L6).
+    "ant": _gpu(10_000_000, 30_000, reward_scale=1.0),
     "halfcheetah": _gpu(10_000_000, 200_000, exploration_noise_scale=0.15),
     "humanoid": _gpu(
         20_000_000,
