@@ -24,7 +24,7 @@ cpu=(--num-envs 32 --updates-per-iteration 8 --batch-size 256 --warmup-steps 500
 
 sweep() {  # sweep NAME ENV TOTAL_ENV_STEPS -- VARIANTS...
   local name=$1 env=$2 total=$3; shift 4
-  timeout 7200 "$cli" sweep --out "$out/$name-$env" --seeds "${seeds[@]}" --no-progress \
+  timeout "${LOCOMOTION_TIMEOUT:-7200}" "$cli" sweep --out "$out/$name-$env" --seeds "${seeds[@]}" --no-progress \
     --env "$env" "${cpu[@]}" --total-env-steps "$total" --variants "$@"
   mkdir -p "benchmarks/results/locomotion/$name-$env"
   "$cli" plot --runs "$out/$name-$env" --out "benchmarks/results/locomotion/$name-$env" \
@@ -92,5 +92,18 @@ case $round in
     # term, and DACER2 survives and scores more. (dacer2 at 0.2, sac at 1: round L8's cells.)
     reuse_cells L8 L9 ant dacer2_T5_reward_scale-0.2 sac_reward_scale-1
     sweep L9 ant 48000 -- dacer2:5:reward_scale=0.2 dacer2:5:reward_scale=1 sac:reward_scale=1 ;;
+  L10-halfcheetah-200k)  # H (issue 24's halfcheetah target): at 200k env steps, on the current
+    # defaults, SAC at reward scale 1 reaches 2,500 and DACER2 T=5 at least 0.9x SAC. A checkpoint
+    # every 20k env steps lets an interrupted cell resume (the sweep picks it up). ~2 h on 2 cores:
+    # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L10-halfcheetah-200k
+    cpu+=(--save-every-env-steps 20000)
+    sweep L10 halfcheetah 200000 -- sac:reward_scale=1 dacer2:5 ;;
+  L11-eval-chain-noise)  # H (suspect 5 of issue 24): the noise-free evaluation chain, chosen
+    # on 1-D tasks, under-reports DACER2 in 6-D: on the same parameters, the mean of 16 chain
+    # samples per state or DACER's one sample per state scores more. Re-evaluates round L10's
+    # DACER2 checkpoints (its last two, 180k and 200k env steps; run L10 first), 32 episodes.
+    timeout 3600 "${PYTHON:-.venv/bin/python}" benchmarks/eval_chain_noise.py \
+      --cell "$out/L10-halfcheetah/halfcheetah/dacer2_T5" --chunks 45 50 --episodes 32 \
+      --out benchmarks/results/locomotion/L11-halfcheetah ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac

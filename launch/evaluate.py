@@ -1,8 +1,8 @@
 """`mjx-dacer2 eval RUN_DIR`: evaluate a run's deterministic policy from its checkpoint.
 
-By default it uses the newest readable checkpoint and the run's own evaluation key for that
-chunk, so it reproduces the eval return the run logged there; `--best`, `--chunk`,
-`--episodes` and `--seed` change that.
+By default it uses the newest readable checkpoint, the run's own deterministic policy and its
+evaluation key for that chunk, so it reproduces the eval return the run logged there; `--best`,
+`--chunk`, `--episodes`, `--seed` and `--eval-chain-noise` change that.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import tyro
 
+from mjx_dacer2.config.schema import EvalChainNoise
 from mjx_dacer2.launch.checkpoint_args import CheckpointArgs
 
 
@@ -21,6 +22,10 @@ class EvalArgs(CheckpointArgs):
     """Evaluation episodes (run in parallel); default: the run's num-eval-envs."""
     seed: int | None = None
     """Seed of the evaluation episodes; default: the run's own evaluation key for the chunk."""
+    eval_chain_noise: EvalChainNoise | None = None
+    """A diffusion run's deterministic policy: zero (the noise-free chain), sample_mean (the
+    mean of eval-chain-samples chain samples) or observation_hash (DACER's); default: the one
+    the run was trained with."""
 
 
 def main(argv: list[str]) -> int:
@@ -40,8 +45,15 @@ def main(argv: list[str]) -> int:
     enable_compilation_cache()
     quiet_library_warnings()
     try:
-        loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best)
+        overrides = {}
+        if args.eval_chain_noise is not None:
+            overrides["eval_chain_noise"] = args.eval_chain_noise
+        loaded = load_checkpoint_policy(args.run_dir, args.chunk, args.best, overrides)
         config = loaded.config
+        if overrides and config.algo == "sac":
+            raise ValueError(
+                "--eval-chain-noise applies to diffusion runs (dacer2, dacer); this run is sac"
+            )
         episodes = args.episodes or config.eval.num_eval_envs
         env = envs.make(config.env, config.loop.episode_length)
     except (CheckpointError, ValueError) as err:
@@ -57,5 +69,6 @@ def main(argv: list[str]) -> int:
         f"eval: {config.env} {config.algo} chunk {loaded.chunk} ({loaded.env_steps:,} env steps)"
         f" | return {float(metrics['eval_return']):.1f} +- {float(metrics['eval_return_std']):.1f}"
         f" over {episodes} episodes | length {float(metrics['eval_length']):.1f}"
+        + (f" | chain noise {config.diffusion.eval_chain_noise}" if config.algo != "sac" else "")
     )
     return 0

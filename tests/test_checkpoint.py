@@ -4,6 +4,8 @@ One tiny multigoal run (3 chunks, a checkpoint after each) is shared by the modu
 change a run work on copies of its directory.
 """
 
+import dataclasses
+import importlib.util
 import json
 import os
 import shutil
@@ -316,6 +318,55 @@ def test_eval_reproduces_the_logged_return_and_picks_the_best(finished, capsys):
     best = max(range(1, 4), key=lambda i: logged[i]["eval_return"])
     assert main(["eval", str(finished), "--best", "--episodes", "3", "--seed", "5"]) == 0
     assert f"chunk {best} ({best * 48} env steps)" in capsys.readouterr().out
+
+
+def test_eval_takes_another_deterministic_policy_and_refuses_it_for_sac(
+    finished, capsys, monkeypatch
+):
+    """`--eval-chain-noise` re-evaluates the same parameters with another deterministic chain
+    (the run logged the noise-free one); a SAC run has no chain, so it is one line."""
+    logged = records(finished)[3]["eval_return"]
+    assert main(["eval", str(finished), "--eval-chain-noise", "sample_mean"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("chain noise sample_mean")
+    assert f"return {logged:.1f} +- " not in out  # 16 chain samples averaged: another policy
+
+    from mjx_dacer2.storage import export
+
+    load = export.load_checkpoint_policy
+
+    def as_sac(*args, **kwargs):
+        loaded = load(*args, **kwargs)
+        return dataclasses.replace(loaded, config=loaded.config.replace(algo="sac"))
+
+    monkeypatch.setattr(export, "load_checkpoint_policy", as_sac)
+    assert main(["eval", str(finished), "--eval-chain-noise", "zero"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: --eval-chain-noise applies to diffusion runs (dacer2, dacer); this run is sac"
+    )
+
+
+def test_eval_chain_noise_benchmark_scores_every_form_on_a_cell(finished, tmp_path):
+    """benchmarks/eval_chain_noise.py on a one-seed cell: every form evaluated on the same
+    episodes; the zero form is the run's own deterministic policy, so it repeats `eval`."""
+    spec = importlib.util.spec_from_file_location(
+        "eval_chain_noise", Path(__file__).parents[1] / "benchmarks" / "eval_chain_noise.py"
+    )
+    bench = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # for dataclasses
+    spec.loader.exec_module(bench)
+    shutil.copytree(finished, tmp_path / "cell" / "seed0")
+    out = tmp_path / "out"
+    bench.main(bench.Args(cell=str(tmp_path / "cell"), chunks=(2, 3), episodes=3, out=str(out)))
+    rows = json.loads((out / "eval_chain_noise.json").read_text())["rows"]
+    assert [(r["seed"], r["chunk"], r["env_steps"]) for r in rows] == [
+        ("seed0", 2, 96),
+        ("seed0", 3, 144),
+    ]
+    logged = {r["env_steps"]: r["reward"] for r in records(finished) if "reward" in r}
+    for r in rows:
+        assert all(np.isfinite(r[form]).all() for form in bench.FORMS)
+        assert r["behaviour"] == pytest.approx(logged[r["env_steps"]] * 100)  # 100-step episodes
+    assert "| mean |" in (out / "eval_chain_noise.md").read_text()
 
 
 def test_exported_policy_acts_like_the_checkpoint_without_the_env(

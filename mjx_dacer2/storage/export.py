@@ -69,9 +69,14 @@ def _abstract_parts(learner: Any, obs_size: int) -> dict:
 
 
 def load_checkpoint_policy(
-    run_dir: str | Path, chunk: int | None = None, best: bool = False
+    run_dir: str | Path,
+    chunk: int | None = None,
+    best: bool = False,
+    overrides: dict | None = None,
 ) -> CheckpointPolicy:
-    """The policy at `chunk`, the best checkpoint (`best`), or the newest readable one."""
+    """The policy at `chunk`, the best checkpoint (`best`), or the newest readable one; the
+    learner is rebuilt from the run's config with `overrides` (flat `Config` fields that do not
+    change the learner's state, e.g. {"eval_chain_noise": "sample_mean"}) applied."""
     checkpointer = open_run(run_dir)
     try:
         if best and chunk is None:
@@ -80,6 +85,7 @@ def load_checkpoint_policy(
         def load(step: int) -> CheckpointPolicy:
             meta = checkpointer.read_meta(step)
             config = config_from_dict(meta["config"], str(checkpointer.step_dir(step)))
+            config = config.replace(**(overrides or {}))
             obs_size, action_size = int(meta["obs_size"]), int(meta["action_size"])
             learner = make_learner(config, obs_size, action_size)
             parts = checkpointer.restore_policy(step, _abstract_parts(learner, obs_size))
