@@ -2,13 +2,15 @@
 
 Loads a sweep cell's checkpoints (every `seed*/` run dir under CELL, at each chunk given) and
 evaluates each with every `--eval-chain-noise` form, on the same episodes (one evaluation key
-per seed and chunk, shared by the forms): zero (the noise-free chain, the default), sample_mean
-(the mean of 16 chain samples per state) and observation_hash (DACER's: one chain sample per
-state). Beside them, the behaviour policy's mean reward per env step over the chunk before the
-checkpoint, from the run's metrics, times the episode length (a return scale, not an
-evaluation). Prints a markdown table and writes it with the JSON to OUT.
+per seed and chunk, shared by the forms): zero (the noise-free chain, the default),
+sample_mean (the mean of the run's eval-chain-samples, 16, chain samples per state) and
+observation_hash (DACER's: one chain sample per state). Beside them, the behaviour policy's
+mean reward per env step over the chunk before the checkpoint, from the run's metrics, times
+the episode length (a return scale, not an evaluation). Prints a markdown table and writes it
+with the JSON to OUT.
 
-    python benchmarks/eval_chain_noise.py runs/locomotion/L10-halfcheetah/halfcheetah/dacer2_T5 \
+    python benchmarks/eval_chain_noise.py \
+        --cell runs/locomotion/L10-halfcheetah/halfcheetah/dacer2_T5 \
         --chunks 45 50 --episodes 32 --out benchmarks/results/locomotion/L11-halfcheetah
 """
 

@@ -24,8 +24,9 @@ cpu=(--num-envs 32 --updates-per-iteration 8 --batch-size 256 --warmup-steps 500
 
 sweep() {  # sweep NAME ENV TOTAL_ENV_STEPS -- VARIANTS...
   local name=$1 env=$2 total=$3; shift 4
-  timeout "${LOCOMOTION_TIMEOUT:-7200}" "$cli" sweep --out "$out/$name-$env" --seeds "${seeds[@]}" --no-progress \
-    --env "$env" "${cpu[@]}" --total-env-steps "$total" --variants "$@"
+  timeout "${LOCOMOTION_TIMEOUT:-7200}" "$cli" sweep --out "$out/$name-$env" \
+    --seeds "${seeds[@]}" --no-progress --env "$env" "${cpu[@]}" --total-env-steps "$total" \
+    --variants "$@"
   mkdir -p "benchmarks/results/locomotion/$name-$env"
   "$cli" plot --runs "$out/$name-$env" --out "benchmarks/results/locomotion/$name-$env" \
     --up-to-env-steps "$total"  # equal env steps, also for a cell that ran longer
