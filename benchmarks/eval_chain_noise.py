@@ -67,11 +67,13 @@ def evaluate_cell(args: Args) -> list[dict]:
             key = jax.random.fold_in(jax.random.key(args.eval_seed + index), chunk)
             key_data = jax.random.key_data(key)  # one key per form: the same episodes
             row = dict(seed=run_dir.name, chunk=chunk)
+            env = None
             for form in FORMS:
                 loaded = load_checkpoint_policy(
                     run_dir, chunk, overrides={"eval_chain_noise": form}
                 )
-                env = envs.make(loaded.config.env, loaded.config.loop.episode_length)
+                if env is None:  # the same env for every form
+                    env = envs.make(loaded.config.env, loaded.config.loop.episode_length)
                 evaluator = make_evaluator(env, loaded.policy.inference, args.episodes)
                 metrics = jax.device_get(
                     evaluator.run(

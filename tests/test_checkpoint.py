@@ -347,8 +347,8 @@ def test_eval_takes_another_deterministic_policy_and_refuses_it_for_sac(
 
 
 def test_eval_chain_noise_benchmark_scores_every_form_on_a_cell(finished, tmp_path):
-    """benchmarks/eval_chain_noise.py on a one-seed cell: every form evaluated on the same
-    episodes; the zero form is the run's own deterministic policy, so it repeats `eval`."""
+    """benchmarks/eval_chain_noise.py on a one-seed cell: a finite return for every form at
+    every chunk asked, and the behaviour column read from the run's own metrics."""
     spec = importlib.util.spec_from_file_location(
         "eval_chain_noise", Path(__file__).parents[1] / "benchmarks" / "eval_chain_noise.py"
     )
