@@ -99,6 +99,11 @@ case $round in
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L10-halfcheetah-200k
     cpu+=(--save-every-env-steps 20000)
     sweep L10 halfcheetah 200000 -- sac:reward_scale=1 dacer2:5 ;;
+  L12-hopper-200k)  # H (issue 24's hopper target): at 200k env steps, on the current defaults,
+    # SAC at reward scale 1 (as in L10) reaches 1,000 and DACER2 T=5 at least 0.9x SAC. ~70 min:
+    # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L12-hopper-200k
+    cpu+=(--save-every-env-steps 20000)
+    sweep L12 hopper 200000 -- sac:reward_scale=1 dacer2:5 ;;
   L11-eval-chain-noise)  # H (suspect 5 of issue 24): the noise-free evaluation chain, chosen
     # on 1-D tasks, under-reports DACER2 in 6-D: on the same parameters, the mean of 16 chain
     # samples per state or DACER's one sample per state scores more. Re-evaluates round L10's
@@ -106,5 +111,12 @@ case $round in
     timeout 3600 "${PYTHON:-.venv/bin/python}" benchmarks/eval_chain_noise.py \
       --cell "$out/L10-halfcheetah/halfcheetah/dacer2_T5" --chunks 45 50 --episodes 32 \
       --out benchmarks/results/locomotion/L11-halfcheetah ;;
+  L13-posture)  # H: round L10's DACER2 seed that plateaus at ~2,000 runs on its back (the
+    # torso flipped), halfcheetah's known local optimum. One episode of every L10 run's final
+    # deterministic policy; run L10 first.
+    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
+      --cells "$out/L10-halfcheetah/halfcheetah/dacer2_T5" \
+      "$out/L10-halfcheetah/halfcheetah/sac_reward_scale-1" \
+      --out benchmarks/results/locomotion/L13-posture ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac

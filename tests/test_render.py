@@ -97,3 +97,23 @@ def test_render_cli(tmp_path, monkeypatch, capsys, spec) -> None:
 def test_render_spec_unknown_env() -> None:
     with pytest.raises(ValueError, match="no MuJoCo model"):
         rendering.render_spec("multigoal")
+
+
+def test_gait_posture_finds_the_pitch_joint_and_counts_upside_down_steps() -> None:
+    """benchmarks/gait_posture.py: the pitch joint of a planar walker read from its model, the
+    upside-down fraction and distance of an episode, and a one-line refusal without the joint."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "gait_posture.py"
+    spec_ = importlib.util.spec_from_file_location("gait_posture", path)
+    bench = sys.modules[spec_.name] = importlib.util.module_from_spec(spec_)  # for dataclasses
+    spec_.loader.exec_module(bench)
+    assert bench.pitch_index("halfcheetah") == 2  # qpos: rootx, rootz, rooty, ...
+    with pytest.raises(ValueError, match="no 'rooty' joint"):
+        bench.pitch_index("ant")
+    qpos = np.zeros((5, 9))
+    qpos[:, 0] = [0.0, 1.0, 2.0, 3.0, 4.5]
+    qpos[:, 2] = [0.0, 0.3, 2.0, np.pi, -3.0]  # upside down from the third state on
+    assert bench.posture(qpos, 2) == dict(upside_down=0.6, distance=4.5, steps=4)
