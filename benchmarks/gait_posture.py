@@ -87,7 +87,8 @@ def measure(args: Args) -> list[dict]:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| cell | seed | env steps | upside down (fraction of steps) | distance (m) | steps alive |",
+        "| cell | seed | env steps | upside down (fraction of steps) | distance (m) "
+        "| steps alive |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
