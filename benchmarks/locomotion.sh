@@ -99,11 +99,6 @@ case $round in
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L10-halfcheetah-200k
     cpu+=(--save-every-env-steps 20000)
     sweep L10 halfcheetah 200000 -- sac:reward_scale=1 dacer2:5 ;;
-  L12-hopper-200k)  # H (issue 24's hopper target): at 200k env steps, on the current defaults,
-    # SAC at reward scale 1 (as in L10) reaches 1,000 and DACER2 T=5 at least 0.9x SAC. ~70 min:
-    # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L12-hopper-200k
-    cpu+=(--save-every-env-steps 20000)
-    sweep L12 hopper 200000 -- sac:reward_scale=1 dacer2:5 ;;
   L11-eval-chain-noise)  # H (suspect 5 of issue 24): the noise-free evaluation chain, chosen
     # on 1-D tasks, under-reports DACER2 in 6-D: on the same parameters, the mean of 16 chain
     # samples per state or DACER's one sample per state scores more. Re-evaluates round L10's
@@ -111,6 +106,11 @@ case $round in
     timeout 3600 "${PYTHON:-.venv/bin/python}" benchmarks/eval_chain_noise.py \
       --cell "$out/L10-halfcheetah/halfcheetah/dacer2_T5" --chunks 45 50 --episodes 32 \
       --out benchmarks/results/locomotion/L11-halfcheetah ;;
+  L12-hopper-200k)  # H (issue 24's hopper target): at 200k env steps, on the current defaults,
+    # SAC at reward scale 1 (as in L10) reaches 1,000 and DACER2 T=5 at least 0.9x SAC. ~70 min:
+    # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L12-hopper-200k
+    cpu+=(--save-every-env-steps 20000)
+    sweep L12 hopper 200000 -- sac:reward_scale=1 dacer2:5 ;;
   L13-posture)  # H: round L10's DACER2 seed that plateaus at ~2,000 runs on its back (the
     # torso flipped), halfcheetah's known local optimum. One episode of every L10 run's final
     # deterministic policy; run L10 first.
@@ -118,5 +118,20 @@ case $round in
       --cells "$out/L10-halfcheetah/halfcheetah/dacer2_T5" \
       "$out/L10-halfcheetah/halfcheetah/sac_reward_scale-1" \
       --out benchmarks/results/locomotion/L13-posture ;;
+  L14-hopper-reward-scale)  # H: DACER2 falls short of SAC on hopper (round L12: 0.74x, shorter
+    # episodes in 2 seeds of 3); as on ant (round L9), reward scale 1 makes staying alive weigh
+    # more and DACER2 survives longer and scores more. (dacer2 at 0.2, sac at 1: round L12's
+    # cells, same flags, when it ran.) ~50 min:
+    # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L14-hopper-reward-scale
+    cpu+=(--save-every-env-steps 20000)
+    reuse_cells L12 L14 hopper dacer2_T5 sac_reward_scale-1
+    sweep L14 hopper 200000 -- dacer2:5 dacer2:5:reward_scale=1 sac:reward_scale=1 ;;
+  L15-dacer-200k)  # H (the paper's claim, issue 24's halfcheetah target): at 200k env steps
+    # DACER2 T=5 scores at least as well as DACER T=5 (L_g helps, not hurts), as it did at 48k
+    # (round L7). (dacer2 and sac: round L10's cells, same flags, when it ran.) ~70 min:
+    # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L15-dacer-200k
+    cpu+=(--save-every-env-steps 20000)
+    reuse_cells L10 L15 halfcheetah dacer2_T5 sac_reward_scale-1
+    sweep L15 halfcheetah 200000 -- dacer2:5 dacer:5 sac:reward_scale=1 ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
