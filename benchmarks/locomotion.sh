@@ -132,6 +132,15 @@ case $round in
     # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L15-dacer-200k
     cpu+=(--save-every-env-steps 20000)
     reuse_cells L10 L15 halfcheetah dacer2_T5 sac_reward_scale-1
-    sweep L15 halfcheetah 200000 -- dacer2:5 dacer:5 sac:reward_scale=1 ;;
+    sweep L15 halfcheetah 200000 -- dacer2:5 dacer:5 sac:reward_scale=1
+    # and which way up DACER T=5's final policies run (round L13's check)
+    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
+      --cells "$out/L15-halfcheetah/halfcheetah/dacer_T5" \
+      --out benchmarks/results/locomotion/L15-posture ;;
+  L16-walker2d-200k)  # H (issue 24's walker2d target): at 200k env steps, on the current
+    # defaults, DACER2 T=5 scores at least 0.8x SAC at reward scale 1 (round L6 at 48k: 0.71x).
+    # ~100 min: LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L16-walker2d-200k
+    cpu+=(--save-every-env-steps 20000)
+    sweep L16 walker2d 200000 -- sac:reward_scale=1 dacer2:5 ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
