@@ -5,7 +5,6 @@ change a run work on copies of its directory.
 """
 
 import dataclasses
-import importlib.util
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from pathlib import Path
 import jax
 import numpy as np
 import pytest
+from benchmark_scripts import load_benchmark
 
 import mjx_dacer2
 from mjx_dacer2 import envs
@@ -349,11 +349,7 @@ def test_eval_takes_another_deterministic_policy_and_refuses_it_for_sac(
 def test_eval_chain_noise_benchmark_scores_every_form_on_a_cell(finished, tmp_path):
     """benchmarks/eval_chain_noise.py on a one-seed cell: a finite return for every form at
     every chunk asked, and the behaviour column read from the run's own metrics."""
-    spec = importlib.util.spec_from_file_location(
-        "eval_chain_noise", Path(__file__).parents[1] / "benchmarks" / "eval_chain_noise.py"
-    )
-    bench = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # for dataclasses
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("eval_chain_noise")
     shutil.copytree(finished, tmp_path / "cell" / "seed0")
     out = tmp_path / "out"
     bench.main(bench.Args(cell=str(tmp_path / "cell"), chunks=(2, 3), episodes=3, out=str(out)))

@@ -2,7 +2,6 @@
 so that the command a GPU user runs cannot rot."""
 
 import dataclasses
-import importlib.util
 import json
 import os
 import subprocess
@@ -11,16 +10,14 @@ from pathlib import Path
 
 import jax
 import pytest
+from benchmark_scripts import load_benchmark
 
 ROOT = Path(__file__).parents[1]
 
 
 def gpu_cli():
-    """benchmarks/gpu.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("gpu_cli", ROOT / "benchmarks" / "gpu.py")
-    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # for dataclasses
-    spec.loader.exec_module(module)
-    return module
+    """benchmarks/gpu.py as a module."""
+    return load_benchmark("gpu")
 
 
 def test_gpu_sh_runs_gpu_py(tmp_path):

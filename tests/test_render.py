@@ -102,14 +102,9 @@ def test_render_spec_unknown_env() -> None:
 def test_gait_posture_finds_the_pitch_joint_and_counts_upside_down_steps() -> None:
     """benchmarks/gait_posture.py: the pitch joint of a planar walker read from its model, the
     upside-down fraction and distance of an episode, and a one-line refusal without the joint."""
-    import importlib.util
-    import sys
-    from pathlib import Path
+    from benchmark_scripts import load_benchmark
 
-    path = Path(__file__).parents[1] / "benchmarks" / "gait_posture.py"
-    spec_ = importlib.util.spec_from_file_location("gait_posture", path)
-    bench = sys.modules[spec_.name] = importlib.util.module_from_spec(spec_)  # for dataclasses
-    spec_.loader.exec_module(bench)
+    bench = load_benchmark("gait_posture")
     assert bench.pitch_index("halfcheetah") == 2  # qpos: rootx, rootz, rooty, ...
     with pytest.raises(ValueError, match="no 'rooty' joint"):
         bench.pitch_index("ant")
