@@ -67,7 +67,7 @@ monitoring.register_event_duration_secs_listener(on_duration)
 events_path, sys.argv = sys.argv[1], ["mjx-dacer2", *sys.argv[2:]]
 atexit.register(lambda: open(events_path, "w").write(json.dumps(dict(compiles=compiles, **staged))))
 from mjx_dacer2.launch.cli import main
-main()
+sys.exit(main())
 """
 
 
@@ -86,13 +86,14 @@ class Args:
 def timed_run(flags: tuple[str, ...], cache: Path, work: Path, timeout_s: int) -> dict:
     """One `mjx-dacer2 train` process: seconds from spawn to its untrained evaluation, its
     first chunk and its end, and its compiles."""
-    run_dir, events = work / "run", work / "compiles.json"
+    run_dir, events, log = work / "run", work / "compiles.json", work / "stderr.txt"
     env = dict(os.environ, MJX_DACER2_CACHE=str(cache))
     command = [sys.executable, "-c", CHILD, str(events), "train", *flags,
                "--run-dir", str(run_dir), "--no-progress"]  # fmt: skip
     start = time.time()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=stderr)  # fmt: skip
     seen: dict[str, float] = {}
     metrics = run_dir / "metrics.jsonl"
     while process.poll() is None and time.time() - start < timeout_s:
@@ -109,7 +110,7 @@ def timed_run(flags: tuple[str, ...], cache: Path, work: Path, timeout_s: int) -
         process.kill()
         raise SystemExit(f"error: `{' '.join(flags)}` ran past --timeout-s {timeout_s}")
     if process.returncode != 0:
-        raise SystemExit(f"error: `{' '.join(flags)}` failed:\n{process.stderr.read()[-3000:]}")
+        raise SystemExit(f"error: `{' '.join(flags)}` failed:\n{log.read_text()[-3000:]}")
     recorded = json.loads(events.read_text())
     return dict(
         untrained_eval_s=seen.get("untrained_eval"),
