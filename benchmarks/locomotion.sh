@@ -142,5 +142,22 @@ case $round in
     # ~100 min: LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L16-walker2d-200k
     cpu+=(--save-every-env-steps 20000)
     sweep L16 walker2d 200000 -- sac:reward_scale=1 dacer2:5 ;;
+  L17-hopper-update-ratio)  # H: on hopper the protocol's update ratio (one update per 4 env
+    # steps: 50k updates at 200k) holds back both algorithms (round L12: SAC 777, DACER2 575); at 2
+    # updates per 4 env steps (U=16) SAC reaches 1,000 and DACER2 T=5 at least 0.9x SAC.
+    # ~140 min: LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L17-hopper-update-ratio
+    cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
+    sweep L17 hopper 200000 -- sac:reward_scale=1 dacer2:5 ;;
+  L18-halfcheetah-seeds-3-5)  # H: round L10's 0.82x (DACER2 vs SAC on halfcheetah at 200k) is
+    # one flipped seed of three: on seeds 3-5 DACER2 T=5 flips no more often than SAC and is at
+    # least 0.9x SAC over seeds 0-5. (Seeds 0-2: round L10.) ~110 min, then the posture check:
+    # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L18-halfcheetah-seeds-3-5
+    seeds=(3 4 5)
+    cpu+=(--save-every-env-steps 20000)
+    sweep L18 halfcheetah 200000 -- sac:reward_scale=1 dacer2:5
+    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
+      --cells "$out/L18-halfcheetah/halfcheetah/dacer2_T5" \
+      "$out/L18-halfcheetah/halfcheetah/sac_reward_scale-1" \
+      --out benchmarks/results/locomotion/L18-posture ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
