@@ -145,7 +145,7 @@ case $round in
   L17-hopper-update-ratio)  # H: on hopper the protocol's update ratio (one update per 4 env
     # steps: 50k updates at 200k) holds back both algorithms (round L12: SAC 777, DACER2 575); at 2
     # updates per 4 env steps (U=16) SAC reaches 1,000 and DACER2 T=5 at least 0.9x SAC.
-    # ~140 min: LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L17-hopper-update-ratio
+    # ~155 min: LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L17-hopper-update-ratio
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
     sweep L17 hopper 200000 -- sac:reward_scale=1 dacer2:5 ;;
   L18-halfcheetah-seeds-3-5)  # H: round L10's 0.82x (DACER2 vs SAC on halfcheetah at 200k) is
