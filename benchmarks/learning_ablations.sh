@@ -291,6 +291,10 @@ run_round() {
       # since) on the quick-start task, against the field target and SAC at one commit
       sweep r33-pendulum-grad-target-form "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:grad_target_form=anchored dacer2:5:grad_target_form=field sac ;;
+    r34-pendulum-prng-impl)  # the rbg generators (`--prng-impl`, issue 25: fewer ops per
+      # update) against threefry, DACER2 T=5 on the quick-start task at one commit
+      sweep r34-pendulum-prng-impl "${pendulum[@]}" "${new_eval[@]}" -- \
+        dacer2:5 dacer2:5:prng_impl=rbg dacer2:5:prng_impl=unsafe_rbg ;;
     pooled-double)  # the double pendulum's seeds 0-8 at 200k env steps (rounds run before)
       pool pooled-double targets-double targets-double-s345 r17-double-alpha \
         r17-double-alpha-s345 r19-double-alpha-s678 ;;
@@ -305,7 +309,8 @@ run_round() {
         pooled-double-eta r24-multigoal-dacer2-t20 r25-double-300k r26-multigoal-t20-weight \
         r27-pendulum-t20-weight r28-multigoal-over-time \
         r29-multigoal-300k r29-multigoal-300k-s345 r30-multigoal-500k \
-        r31-multigoal-target-entropy r32-multigoal-t20-300k r33-pendulum-grad-target-form; do
+        r31-multigoal-target-entropy r32-multigoal-t20-300k r33-pendulum-grad-target-form \
+        r34-pendulum-prng-impl; do
         run_round "$r"
       done ;;
     *) echo "unknown round '$1'" >&2; exit 2 ;;

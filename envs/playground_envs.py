@@ -49,6 +49,14 @@ def _load(name: str, **config_overrides: Any) -> Any:
     return registry.load(DMC_ENVS[name], config_overrides=overrides)
 
 
+def _threefry_data(key: jax.Array) -> jax.Array:
+    """The raw threefry key data (2 x uint32) Playground's resets take: the key's own data, or
+    drawn from a key of another generator (`--prng-impl rbg`, whose data is 4 x uint32)."""
+    if str(jax.random.key_impl(key)) == "threefry2x32":
+        return jax.random.key_data(key)
+    return jax.random.bits(key, (2,), jnp.uint32)
+
+
 def make_playground(name: str, episode_length: int | None = None, **config_overrides: Any) -> Env:
     """Build DM Control env `name` (e.g. "dmc_cheetah_run") as an `Env`.
 
@@ -60,7 +68,7 @@ def make_playground(name: str, episode_length: int | None = None, **config_overr
     def reset_fn(key: jax.Array) -> tuple[Any, jax.Array]:
         # Raw key data: some Playground resets (e.g. Cartpole's) use their key twice, which
         # jax_debug_key_reuse rejects for typed keys.
-        state = penv.reset(jax.random.key_data(key))
+        state = penv.reset(_threefry_data(key))
         return state, jnp.asarray(state.obs, jnp.float32)
 
     def step_fn(state: Any, action: jax.Array) -> tuple[Any, jax.Array, jax.Array, jax.Array]:

@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
         return 2
     evaluator = make_evaluator(env, loaded.policy.inference, episodes)
     if args.seed is None:
-        key = jax.random.fold_in(run_keys(config.seed)[1], loaded.chunk)
+        key = jax.random.fold_in(run_keys(config.seed, config.prng_impl)[1], loaded.chunk)
     else:
         key = jax.random.key(args.seed)
     metrics = jax.device_get(evaluator.run(loaded.policy_params, loaded.obs_stats, key))

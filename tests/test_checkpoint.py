@@ -52,7 +52,7 @@ def records(run_dir: Path) -> list[dict]:
 def final_state(run_dir: Path, chunk: int, config) -> dict:
     """Every leaf of the saved train state (keys as key data), as numpy."""
     trainer = make_trainer(config, envs.make("multigoal"))
-    abstract = jax.eval_shape(trainer.init, jax.random.key(0))
+    abstract = jax.eval_shape(trainer.init, trainer.prng_key(0))
     checkpointer = Checkpointer(run_dir, read_only=True)
     try:
         state = checkpointer.restore_state(chunk, abstract)
@@ -125,6 +125,25 @@ def test_interrupted_and_resumed_run_is_bit_identical(finished, tmp_path, monkey
     assert not different, different  # params, targets, optimisers, buffer, env, keys, counters
 
 
+def test_a_run_on_the_rbg_generator_resumes_bit_identical(finished, tmp_path, monkeypatch, config):
+    """`--prng-impl rbg`: its keys (4 x uint32 of key data) are checkpointed and restored, so a
+    stopped and resumed run ends where an uninterrupted one does; its draws differ from
+    threefry's, so its metrics do too."""
+    rbg = config.replace(prng_impl="rbg")
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    train(rbg.replace(run_dir=str(whole)))
+    assert records(whole) != records(finished)
+    interrupt_at(monkeypatch, step=48)
+    with pytest.raises(Stopped):
+        train(rbg.replace(run_dir=str(part)))
+    monkeypatch.undo()
+    train(rbg.replace(run_dir=str(part)), resume=True)
+    assert records(part) == records(whole)
+    ours, theirs = final_state(part, 3, rbg), final_state(whole, 3, rbg)
+    assert ours["key"].shape == (4,), {k: v.shape for k, v in ours.items() if "key" in k}
+    assert not [k for k in ours if not np.array_equal(ours[k], theirs[k])]
+
+
 def test_vmapped_seeds_stop_resume_bit_identical_and_load_alone(tmp_path, monkeypatch, config):
     """Two seeds in one vmapped program checkpoint per seed; stopped after chunk 1 and resumed
     they end exactly where an uninterrupted pair ends, and each seed loads as a normal run."""
@@ -156,10 +175,12 @@ def test_vmapped_seeds_stop_resume_bit_identical_and_load_alone(tmp_path, monkey
 
 def test_incompatible_config_is_refused_and_compatible_flags_pass(finished, capsys):
     before = tree_digest(finished)
-    code = main(["train", "--resume", str(finished), "--num-envs", "4", "--diffusion-steps", "3"])
+    flags = ["--num-envs", "4", "--diffusion-steps", "3", "--prng-impl", "rbg"]
+    code = main(["train", "--resume", str(finished), *flags])
     err = one_line_error(capsys)
     assert code == 2 and "incompatible config" in err
     assert "num-envs 8 -> 4" in err and "diffusion-steps 5 -> 3" in err
+    assert "prng-impl 'threefry2x32' -> 'rbg'" in err
     config = parse_resume_args(
         str(finished), ["--total-env-steps", "192", "--eval-every-env-steps", "96", "--progress"]
     )

@@ -101,6 +101,12 @@ def test_size_cpu_loads_the_cpu_sized_locomotion_preset_under_the_flags():
     assert gpu.loop.num_envs == 1024 and cpu.loop.num_envs == CPU_LOCOMOTION["num_envs"]
     assert cpu.networks.policy_hidden == (256, 256) and cpu.loop.normalize_observations
     assert cpu.loop.batch_size == 128  # a flag still wins over the preset
+    # Round L17: hopper's CPU preset makes 2 updates per 4 env steps, the others 1 (U=8).
+    assert cpu.loop.updates_per_iteration == 16
+    walker = parse_train_args(["--env", "walker2d", "--size", "cpu"])
+    assert walker.loop.updates_per_iteration == CPU_LOCOMOTION["updates_per_iteration"] == 8
+    flag = ["--env", "hopper", "--size", "cpu", "--updates-per-iteration", "8"]
+    assert parse_train_args(flag).loop.updates_per_iteration == 8  # a flag wins here too
     halfcheetah = parse_train_args(["--env", "halfcheetah", "--size=cpu"])
     assert halfcheetah.diffusion.exploration_noise_scale == 0.15  # the task's own preset kept
 

@@ -59,11 +59,13 @@ def test_render_spec() -> None:
 
 
 @needs_playground
-def test_state_types_do_not_change() -> None:
-    """Reset and step states have the same leaf types (a weak type would force a recompile)."""
+@pytest.mark.parametrize("prng_impl", ["threefry2x32", "rbg"])
+def test_state_types_do_not_change(prng_impl) -> None:
+    """Reset and step states have the same leaf types (a weak type would force a recompile),
+    with keys of either generator (`--prng-impl`)."""
     env = envs.make("dmc_cartpole_balance")
     venv = envs.VecEnv(env, 2)
-    state = jax.eval_shape(venv.reset, jax.random.key(0))
+    state = jax.eval_shape(venv.reset, jax.random.key(0, impl=prng_impl))
     action = jax.ShapeDtypeStruct((2, env.action_size), np.float32)
     stepped, _ = jax.eval_shape(venv.step, state, action)
     assert jax.tree.structure(stepped) == jax.tree.structure(state)

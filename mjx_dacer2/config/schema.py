@@ -302,6 +302,13 @@ class Config:
     """The networks' matmul precision alone (updates, acting, evaluation), MJX's physics staying
     at `matmul_precision`; 'default' or 'high' let a GPU use TF32. None: `matmul_precision`.
     Unmeasured on a GPU, so not the default."""
+    prng_impl: Literal["threefry2x32", "rbg", "unsafe_rbg"] = "threefry2x32"
+    """The run's random number generator (JAX's PRNG implementations). threefry2x32 (JAX's
+    default) draws its bits with dozens of integer ops per draw; 'rbg' draws them with XLA's
+    RngBitGenerator (one op) and splits keys with threefry, 'unsafe_rbg' does both with
+    RngBitGenerator: a DACER2 T=5 update compiles to about a third and two thirds fewer ops
+    (benchmarks/README.md). Same distributions, other draws: a run repeats bit for bit only
+    under the generator it ran with, so a resume keeps it."""
     num_devices: int | None = None
     """Devices a run is split over. One seed: data parallel, its envs, replay buffer and every
     batch split evenly (num-envs, batch-size and the buffer must divide), gradients averaged;

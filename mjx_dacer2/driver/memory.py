@@ -35,8 +35,8 @@ def state_bytes(abstract_state) -> dict[str, int]:
 
 
 def _nbytes(leaf) -> int:
-    if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
-        return 8 * int(np.prod(leaf.shape))  # threefry key data: 2 x uint32
+    if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):  # its key data: 2 or 4 x uint32
+        leaf = jax.eval_shape(jax.random.key_data, jax.ShapeDtypeStruct(leaf.shape, leaf.dtype))
     return int(np.prod(leaf.shape)) * np.dtype(leaf.dtype).itemsize
 
 

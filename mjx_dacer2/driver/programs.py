@@ -70,7 +70,7 @@ class SeedPrograms:
     @functools.cached_property
     def abstract_seed_state(self) -> TrainState:
         """Shapes and dtypes of one seed's state (what a checkpoint of one seed restores to)."""
-        return jax.eval_shape(self.trainer.init, jax.random.key(0))
+        return jax.eval_shape(self.trainer.init, self.trainer.prng_key(0))
 
     def context(self):
         """Under vmap the env's reset cond becomes a select over a consumed and a fresh key,

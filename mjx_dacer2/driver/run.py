@@ -74,9 +74,9 @@ def check_finite(step: int, metrics: dict, who: str = "") -> None:
         )
 
 
-def run_keys(seed: int) -> tuple[jax.Array, jax.Array]:
+def run_keys(seed: int, prng_impl: str) -> tuple[jax.Array, jax.Array]:
     """(key_init, key_eval) of a run; chunk k is evaluated with `fold_in(key_eval, k)`."""
-    key_init, key_eval = jax.random.split(jax.random.key(seed))
+    key_init, key_eval = jax.random.split(jax.random.key(seed, impl=prng_impl))
     return key_init, key_eval
 
 
@@ -194,7 +194,7 @@ def _train(
     check_fits(  # before allocating
         programs.abstract_seed_state, programs.seeds_per_device, data_shards=programs.data_shards
     )
-    keys = [run_keys(c.seed) for c in configs]
+    keys = [run_keys(c.seed, c.prng_impl) for c in configs]
     key_init, key_eval = [k for k, _ in keys], [k for _, k in keys]
 
     start_chunk, state, histories = 0, None, [[] for _ in configs]  # fresh logs

@@ -91,7 +91,7 @@ def compile_chunk(trainer: Trainer, state) -> tuple[object, float]:
 def loop_timer(trainer: Trainer, chunk=None) -> Callable[[], float]:
     """Timer of one training chunk, the warm-up already done (the state carries over)."""
     config = trainer.config
-    state = trainer.init_placed(jax.random.key(0))
+    state = trainer.init_placed(trainer.prng_key(0))
     state = state.replace(env_steps=jnp.full_like(state.env_steps, config.learning_starts))
     chunk = chunk or trainer.train_chunk
     holder = [chunk(state)[0]]  # warm-up call: fills the buffer past one batch
@@ -120,10 +120,10 @@ def _update_inputs(trainer: Trainer):
     estimate in the next `policy_delay` updates."""
     config = trainer.config
     delay = config.learning.policy_delay
-    state = jax.jit(trainer.init)(jax.random.key(0))
+    state = jax.jit(trainer.init)(trainer.prng_key(0))
     agent = state.agent.replace(num_updates=jnp.ones((), jnp.int32))  # 0 would run the entropy
-    batches = sample_batch(state.buffer, jax.random.key(3), (delay, config.loop.batch_size))
-    return agent, batches, jax.random.split(jax.random.key(4), delay)
+    batches = sample_batch(state.buffer, trainer.prng_key(3), (delay, config.loop.batch_size))
+    return agent, batches, jax.random.split(trainer.prng_key(4), delay)
 
 
 def update_timer(trainer: Trainer) -> Callable[[], float]:
@@ -159,9 +159,9 @@ def update_time(trainer: Trainer, repeats: int) -> float:
 def sampling_timer(trainer: Trainer, batch: int) -> Callable[[], float]:
     """Timer of one behaviour-action call (`explore`) for `batch` states."""
     learner = trainer.learner
-    agent = jax.jit(learner.init)(jax.random.key(0))
-    obs = jax.random.normal(jax.random.key(5), (batch, trainer.env.obs_size))
-    return timed_call(jax.jit(learner.behaviour_action), agent, obs, jax.random.key(6))
+    agent = jax.jit(learner.init)(trainer.prng_key(0))
+    obs = jax.random.normal(trainer.prng_key(5), (batch, trainer.env.obs_size))
+    return timed_call(jax.jit(learner.behaviour_action), agent, obs, trainer.prng_key(6))
 
 
 def prepare_variant(base: Config, spec: str, batch: int) -> tuple[dict, dict]:
@@ -172,7 +172,7 @@ def prepare_variant(base: Config, spec: str, batch: int) -> tuple[dict, dict]:
         .resolved()
     )
     trainer = make_trainer(config, envs.make(config.env, config.loop.episode_length))
-    state = jax.jit(trainer.init)(jax.random.key(0))
+    state = jax.jit(trainer.init)(trainer.prng_key(0))
     chunk, compile_s = compile_chunk(trainer, state)
     del state  # the compiled chunk donates its input; loop_timer builds its own
     cost = update_cost(trainer)

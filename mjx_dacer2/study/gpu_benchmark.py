@@ -164,7 +164,7 @@ def loop_config(env: str, num_envs: int, sizes: Sizes, spec: str = "dacer2:5") -
 def _filled_state(trainer: Trainer):
     """A train state past the warm-up and its first update (which estimates the entropy),
     whose buffer counts as full (zeros: timing only)."""
-    state = jax.jit(trainer.init)(jax.random.key(0))
+    state = jax.jit(trainer.init)(trainer.prng_key(0))
     capacity = state.buffer.capacity
     return state.replace(
         agent=state.agent.replace(num_updates=jnp.ones((), jnp.int32)),
@@ -184,7 +184,7 @@ def updates_alone_s(trainer: Trainer, repeats: int) -> float:
         return jax.lax.scan(body, state.agent, jax.random.split(key, iterations))[0]
 
     state = _filled_state(trainer)
-    return median_time(jax.jit(updates), state, jax.random.key(1), repeats=repeats)
+    return median_time(jax.jit(updates), state, trainer.prng_key(1), repeats=repeats)
 
 
 def acting_alone_s(trainer: Trainer, repeats: int) -> float:
@@ -200,7 +200,7 @@ def acting_alone_s(trainer: Trainer, repeats: int) -> float:
         return jax.lax.scan(body, 0.0, jax.random.split(key, iterations))[0]
 
     state = _filled_state(trainer)
-    return median_time(jax.jit(acting), state, jax.random.key(2), repeats=repeats)
+    return median_time(jax.jit(acting), state, trainer.prng_key(2), repeats=repeats)
 
 
 def measure_loop(env: str, num_envs: int, sizes: Sizes) -> dict:

@@ -64,6 +64,10 @@ class Trainer:
     learner: Learner
     mesh: Mesh | None = None  # data parallel over its devices; None: one device
 
+    def prng_key(self, seed: int) -> jax.Array:
+        """A key of the run's random number generator (`Config.prng_impl`)."""
+        return jax.random.key(seed, impl=self.config.prng_impl)
+
     def init(self, key: jax.Array) -> TrainState:
         key_agent, key_env, key_run = jax.random.split(key, 3)
         c, env = self.config, self.env
@@ -83,7 +87,7 @@ class Trainer:
         devices, everything else replicated; None without a mesh."""
         if self.mesh is None:
             return None
-        abstract = jax.eval_shape(self.init, jax.random.key(0))
+        abstract = jax.eval_shape(self.init, self.prng_key(0))
         whole, parts = replicated(self.mesh), split(self.mesh)
         shardings = jax.tree.map(lambda _: whole, abstract)
         return shardings.replace(
