@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv (Python >= 3.12) and install mjx-dacer2 with its test extra; the CUDA build of JAX
-# too when an NVIDIA GPU is visible. Idempotent: a second run only checks the install.
+# too when an NVIDIA GPU is visible. Idempotent: a later run skips pip unless pyproject.toml or
+# the extras changed, or the package does not import.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,9 +36,17 @@ if [ "$(uname -s)" = Linux ] && ! ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa
     echo "setup: note: for headless rendering install libegl1 libegl-mesa0 libgl1-mesa-dri" >&2
   fi
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-# The build backend warns that an editable install maps folders (envs/, launch/) into the
-# package; that mapping is deliberate (pyproject.toml), so the banner is silenced.
-PYTHONWARNINGS="ignore:Editable installation" \
-  .venv/bin/python -m pip install --quiet -e ".[${extras}]"
+# The install is editable, so it needs redoing only when pyproject.toml or the extras change:
+# a stamp of both skips pip's own checks (several seconds) on every later run.
+stamp=".venv/.installed"
+wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) ${extras}"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] ||
+   ! .venv/bin/python -c 'import mjx_dacer2' 2>/dev/null; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  # The build backend warns that an editable install maps folders (envs/, launch/) into the
+  # package; that mapping is deliberate (pyproject.toml), so the banner is silenced.
+  PYTHONWARNINGS="ignore:Editable installation" \
+    .venv/bin/python -m pip install --quiet -e ".[${extras}]"
+  echo "$wanted" > "$stamp"
+fi
 echo "setup: .venv ready ($(.venv/bin/python --version), extras: ${extras})"
