@@ -292,8 +292,9 @@ run_round() {
       sweep r33-pendulum-grad-target-form "${pendulum[@]}" "${new_eval[@]}" -- \
         dacer2:5:grad_target_form=anchored dacer2:5:grad_target_form=field sac ;;
     r34-pendulum-prng-impl)  # the rbg generators (`--prng-impl`, issue 25: fewer ops per
-      # update) against threefry, DACER2 T=5 on the quick-start task at one commit
-      sweep r34-pendulum-prng-impl "${pendulum[@]}" "${new_eval[@]}" -- \
+      # update) against threefry, DACER2 T=5 on the quick-start task at one commit; one seed at
+      # a time (rbg cannot vmap seeds), threefry too, so that every cell runs alike
+      sweep r34-pendulum-prng-impl "${pendulum[@]}" "${new_eval[@]}" --no-vmap-seeds -- \
         dacer2:5 dacer2:5:prng_impl=rbg dacer2:5:prng_impl=unsafe_rbg ;;
     pooled-double)  # the double pendulum's seeds 0-8 at 200k env steps (rounds run before)
       pool pooled-double targets-double targets-double-s345 r17-double-alpha \

@@ -162,7 +162,7 @@ case $round in
   L19-walker2d-update-ratio)  # H: round L17's ratio carries to walker2d (round L16 at U=8:
     # SAC 365, DACER2 T=5 459, neither walks): at 2 updates per 4 env steps (U=16) both score
     # higher in every seed, and DACER2 stays at least 0.8x SAC. If so, walker2d's `--size cpu`
-    # preset takes U=16 as hopper's did. About 3 h on 2 cores:
+    # preset takes U=16 as hopper's did. About 3.5 h on 2 cores:
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L19-walker2d-update-ratio
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
     sweep L19 walker2d 200000 -- sac:reward_scale=1 dacer2:5 ;;

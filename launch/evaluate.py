@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
     if args.seed is None:
         key = jax.random.fold_in(run_keys(config.seed, config.prng_impl)[1], loaded.chunk)
     else:
-        key = jax.random.key(args.seed)
+        key = jax.random.key(args.seed, impl=config.prng_impl)
     metrics = jax.device_get(evaluator.run(loaded.policy_params, loaded.obs_stats, key))
     print(
         f"eval: {config.env} {config.algo} chunk {loaded.chunk} ({loaded.env_steps:,} env steps)"

@@ -36,12 +36,18 @@ if [ "$(uname -s)" = Linux ] && ! ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa
     echo "setup: note: for headless rendering install libegl1 libegl-mesa0 libgl1-mesa-dri" >&2
   fi
 fi
-# The install is editable, so it needs redoing only when pyproject.toml or the extras change:
-# a stamp of both skips pip's own checks (several seconds) on every later run.
+# The install is editable, so it needs redoing only when pyproject.toml, the extras or the
+# checkout's path change, or a dependency went missing: a stamp of the first three skips pip's
+# own checks (several seconds) on every later run.
 stamp=".venv/.installed"
-wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) ${extras}"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] ||
-   ! .venv/bin/python -c 'import mjx_dacer2' 2>/dev/null; then
+digest='import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())'
+wanted="$(.venv/bin/python -c "$digest") ${extras} ${PWD}"
+installed() {
+  .venv/bin/python -c 'import importlib.util as u, sys
+sys.exit(any(u.find_spec(m) is None for m in sys.argv[1:]))' \
+    mjx_dacer2 jax mujoco brax flax optax orbax pytest 2>/dev/null
+}
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || ! installed; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   # The build backend warns that an editable install maps folders (envs/, launch/) into the
   # package; that mapping is deliberate (pyproject.toml), so the banner is silenced.

@@ -2,7 +2,8 @@
 
 `--env hopper` first loads hopper's preset; every other flag overrides it, so
 `mjx-dacer2 train --env hopper --help` shows hopper's defaults. `--size cpu` loads a locomotion
-task's CPU-sized preset instead of its GPU one (`mjx_dacer2.config.presets.CPU_LOCOMOTION`).
+task's CPU-sized preset instead of its GPU one (`mjx_dacer2.config.presets.CPU_LOCOMOTION`,
+then the task's own `CPU_LOCOMOTION_BY_ENV`).
 
 `--resume RUN_DIR` continues a stopped run from its newest valid checkpoint: the config comes
 from RUN_DIR/config.json and explicit flags override the fields that may change (total steps,

@@ -22,6 +22,7 @@ from benchmark_scripts import load_benchmark
 
 import mjx_dacer2
 from mjx_dacer2 import envs
+from mjx_dacer2.config import ConfigError
 from mjx_dacer2.driver.run import Stopped, train, train_seeds
 from mjx_dacer2.launch.cli import main
 from mjx_dacer2.launch.train import parse_resume_args
@@ -128,8 +129,12 @@ def test_interrupted_and_resumed_run_is_bit_identical(finished, tmp_path, monkey
 def test_a_run_on_the_rbg_generator_resumes_bit_identical(finished, tmp_path, monkeypatch, config):
     """`--prng-impl rbg`: its keys (4 x uint32 of key data) are checkpointed and restored, so a
     stopped and resumed run ends where an uninterrupted one does; its draws differ from
-    threefry's, so its metrics do too."""
+    threefry's, so its metrics do too. Vmapped seeds are refused: JAX batches RngBitGenerator
+    over the first key only, so every seed would draw from seed 0's key."""
     rbg = config.replace(prng_impl="rbg")
+    with pytest.raises(ConfigError, match="prng-impl rbg cannot vmap seeds"):
+        train_seeds(rbg, [0, 1], [tmp_path / "s0", tmp_path / "s1"])
+    assert not (tmp_path / "s0").exists()  # refused before any run dir
     whole, part = tmp_path / "whole", tmp_path / "part"
     train(rbg.replace(run_dir=str(whole)))
     assert records(whole) != records(finished)

@@ -308,8 +308,8 @@ class Config:
     RngBitGenerator (one op) and splits keys with threefry, 'unsafe_rbg' does both with
     RngBitGenerator: a DACER2 T=5 update compiles to about a third and two thirds fewer ops
     (benchmarks/README.md). Same distributions, other draws: a run repeats bit for bit only
-    under the generator it ran with, so a resume keeps it; JAX documents that rbg's bits may
-    also differ between backends, XLA versions and shardings."""
+    under the generator it ran with, so a resume keeps it. JAX batches RngBitGenerator over
+    the first key only, so the rbg generators cannot vmap seeds (`sweep --no-vmap-seeds`)."""
     num_devices: int | None = None
     """Devices a run is split over. One seed: data parallel, its envs, replay buffer and every
     batch split evenly (num-envs, batch-size and the buffer must divide), gradients averaged;

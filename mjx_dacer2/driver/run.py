@@ -110,6 +110,13 @@ def train_seeds(
     validate(config, envs.names())
     if len(seeds) != len(run_dirs) or not seeds:
         raise ConfigError("give one run dir per seed, and at least one seed")
+    if len(seeds) > 1 and config.prng_impl != "threefry2x32":
+        # JAX batches RngBitGenerator over the first key only: every vmapped seed would draw
+        # from seed 0's stream (at its own offset), not from its own seed.
+        raise ConfigError(
+            f"prng-impl {config.prng_impl} cannot vmap seeds (each would draw from the first "
+            "seed's key): run them one at a time (sweep --no-vmap-seeds) or use threefry2x32"
+        )
     plan_devices(config, len(seeds))  # a device count that cannot work stops before any dir
     dirs = [prepare_run_dir(str(d)) for d in run_dirs]
     configs = [config.replace(seed=s, run_dir=str(d)) for s, d in zip(seeds, dirs, strict=True)]
