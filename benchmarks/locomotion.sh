@@ -150,7 +150,8 @@ case $round in
     sweep L17 hopper 200000 -- sac:reward_scale=1 dacer2:5 ;;
   L18-halfcheetah-seeds-3-5)  # H: round L10's 0.82x (DACER2 vs SAC on halfcheetah at 200k) is
     # one flipped seed of three: on seeds 3-5 DACER2 T=5 flips no more often than SAC and is at
-    # least 0.9x SAC over seeds 0-5. (Seeds 0-2: round L10.) ~110 min, then the posture check:
+    # least 0.9x SAC over seeds 0-5. (Seeds 0-2: round L10.) ~70-110 min (faster on an AVX-512
+    # VM), then the posture check:
     # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L18-halfcheetah-seeds-3-5
     seeds=(3 4 5)
     cpu+=(--save-every-env-steps 20000)
