@@ -29,6 +29,7 @@ from mjx_dacer2.launch.train import parse_resume_args
 from mjx_dacer2.storage.checkpoint import Checkpointer, CheckpointError, snapshot
 from mjx_dacer2.storage.export import export_policy, load_checkpoint_policy
 from mjx_dacer2.storage.logger import WALL_CLOCK_METRICS, RunLogger
+from mjx_dacer2.study.sweep import run_sweep
 from mjx_dacer2.training.normalizer import normalize
 from mjx_dacer2.training.trainer import make_trainer
 
@@ -135,6 +136,9 @@ def test_a_run_on_the_rbg_generator_resumes_bit_identical(finished, tmp_path, mo
     with pytest.raises(ConfigError, match="prng-impl rbg cannot vmap seeds"):
         train_seeds(rbg, [0, 1], [tmp_path / "s0", tmp_path / "s1"])
     assert not (tmp_path / "s0").exists()  # refused before any run dir
+    with pytest.raises(ConfigError, match="cannot vmap seeds"):  # a sweep: before any cell runs
+        run_sweep(config, ["dacer2", "dacer2:5:prng_impl=rbg"], [0, 1], tmp_path / "sweep")
+    assert not (tmp_path / "sweep").exists()
     whole, part = tmp_path / "whole", tmp_path / "part"
     train(rbg.replace(run_dir=str(whole)))
     assert records(whole) != records(finished)

@@ -74,6 +74,16 @@ def check_finite(step: int, metrics: dict, who: str = "") -> None:
         )
 
 
+def check_vmappable(config: Config, num_seeds: int) -> None:
+    """JAX batches RngBitGenerator over the first key only: under the rbg generators every
+    vmapped seed would draw from seed 0's stream (at its own offset), not from its own seed."""
+    if num_seeds > 1 and config.prng_impl != "threefry2x32":
+        raise ConfigError(
+            f"prng-impl {config.prng_impl} cannot vmap seeds (each would draw from the first "
+            "seed's key): run them one at a time (sweep --no-vmap-seeds) or use threefry2x32"
+        )
+
+
 def run_keys(seed: int, prng_impl: str) -> tuple[jax.Array, jax.Array]:
     """(key_init, key_eval) of a run; chunk k is evaluated with `fold_in(key_eval, k)`."""
     key_init, key_eval = jax.random.split(jax.random.key(seed, impl=prng_impl))
@@ -110,13 +120,7 @@ def train_seeds(
     validate(config, envs.names())
     if len(seeds) != len(run_dirs) or not seeds:
         raise ConfigError("give one run dir per seed, and at least one seed")
-    if len(seeds) > 1 and config.prng_impl != "threefry2x32":
-        # JAX batches RngBitGenerator over the first key only: every vmapped seed would draw
-        # from seed 0's stream (at its own offset), not from its own seed.
-        raise ConfigError(
-            f"prng-impl {config.prng_impl} cannot vmap seeds (each would draw from the first "
-            "seed's key): run them one at a time (sweep --no-vmap-seeds) or use threefry2x32"
-        )
+    check_vmappable(config, len(seeds))
     plan_devices(config, len(seeds))  # a device count that cannot work stops before any dir
     dirs = [prepare_run_dir(str(d)) for d in run_dirs]
     configs = [config.replace(seed=s, run_dir=str(d)) for s, d in zip(seeds, dirs, strict=True)]

@@ -19,6 +19,7 @@ from mjx_dacer2 import envs
 from mjx_dacer2.config import Config, validate
 from mjx_dacer2.config.variants import apply_variant, parse_variant, variant_label
 from mjx_dacer2.driver import train, train_seeds
+from mjx_dacer2.driver.run import check_vmappable
 from mjx_dacer2.storage.checkpoint import CHECKPOINT_DIR
 
 
@@ -36,6 +37,8 @@ def run_sweep(
     configs = [apply_variant(base, parse_variant(v)) for v in variants]
     for config in configs:  # fail on any bad cell before the first one compiles
         validate(config, envs.names())
+        if vmap_seeds:
+            check_vmappable(config, len(seeds))
     results = []
     for spec, config in zip(variants, configs, strict=True):
         dirs = [cell_dir(out, base.env, spec, s) for s in seeds]
