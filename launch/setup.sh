@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv (Python >= 3.12) and install mjx-dacer2 with its test extra; the CUDA build of JAX
-# too when an NVIDIA GPU is visible. Idempotent: a later run skips pip unless pyproject.toml or
-# the extras changed, or the package does not import.
+# too when an NVIDIA GPU is visible. Idempotent: a later run skips pip (see the stamp below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
