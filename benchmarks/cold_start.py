@@ -16,7 +16,13 @@ spawn), read off the run's metrics.jsonl as it is written:
 Prints a table and writes JSON and markdown (default runs/benchmarks/cold_start_<backend>.*;
 the committed figures: `--out benchmarks/results/cold_start_cpu`).
 
+`--checkout DIR` times another checkout's CLI instead (its own `.venv`, made by its
+`launch/setup.sh`), for a before/after pair measured on one machine:
+
     python benchmarks/cold_start.py --out benchmarks/results/cold_start_cpu
+    git worktree add /tmp/before 4a5df8d && bash /tmp/before/launch/setup.sh
+    python benchmarks/cold_start.py --checkout /tmp/before --cases quickstart \
+        --out benchmarks/results/cold_start_before_after/before_1
 """
 
 from __future__ import annotations
@@ -81,18 +87,23 @@ class Args:
     """Limit per run."""
     out: str = ""
     """Prefix of the JSON and markdown to write (default runs/benchmarks/cold_start_<backend>)."""
+    checkout: str = ""
+    """Time the CLI of this checkout (run with its `.venv/bin/python`) instead of this one's."""
 
 
-def timed_run(flags: tuple[str, ...], cache: Path, work: Path, timeout_s: int) -> dict:
-    """One `mjx-dacer2 train` process: seconds from spawn to its untrained evaluation, its
-    first chunk and its end, and its compiles."""
+def timed_run(
+    flags: tuple[str, ...], cache: Path, work: Path, timeout_s: int, checkout: Path = ROOT
+) -> dict:
+    """One `mjx-dacer2 train` process of `checkout`: seconds from spawn to its untrained
+    evaluation, its first chunk and its end, and its compiles."""
     run_dir, events, log = work / "run", work / "compiles.json", work / "stderr.txt"
     env = dict(os.environ, MJX_DACER2_CACHE=str(cache))
-    command = [sys.executable, "-c", CHILD, str(events), "train", *flags,
+    python = sys.executable if checkout == ROOT else str(checkout / ".venv" / "bin" / "python")
+    command = [python, "-c", CHILD, str(events), "train", *flags,
                "--run-dir", str(run_dir), "--no-progress"]  # fmt: skip
     start = time.time()
     with log.open("w") as stderr:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        process = subprocess.Popen(command, env=env, cwd=checkout, stdout=subprocess.DEVNULL,
                                    stderr=stderr)  # fmt: skip
     seen: dict[str, float] = {}
     metrics = run_dir / "metrics.jsonl"
@@ -139,8 +150,8 @@ def summary(run: dict, program_min_s: float) -> dict:
 
 def markdown(result: dict) -> str:
     lines = [
-        f"Cold start on {result['machine']} (jax {result['jax']}, {result['date']}); "
-        "seconds from the command's start.",
+        f"Cold start of commit {result['commit']} on {result['machine']} (jax {result['jax']}, "
+        f"{result['date']}); seconds from the command's start.",
         "",
         "| case | cache | untrained eval | first chunk | end | tracing | lowering | programs >= "
         f"{result['program_min_s']:g} s compiled (s) | small compiles (s) | cache hits |",
@@ -172,7 +183,13 @@ def main(args: Args) -> dict:
     unknown = set(args.cases) - set(CASES)
     if unknown:
         raise SystemExit(f"error: unknown case(s) {sorted(unknown)}: choose from {list(CASES)}")
+    checkout = Path(args.checkout).resolve() if args.checkout else ROOT
+    if checkout != ROOT and not (checkout / ".venv" / "bin" / "python").exists():
+        raise SystemExit(f"error: {checkout} has no .venv: run `bash {checkout}/launch/setup.sh`")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
     result = dict(
+        commit=commit or "?",
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         machine=machine_description(),
         jax=jax.__version__,
@@ -185,7 +202,7 @@ def main(args: Args) -> dict:
             for label in ("cold", "warm"):
                 work = Path(tmp) / label
                 work.mkdir()
-                run = timed_run(CASES[case], cache, work, args.timeout_s)
+                run = timed_run(CASES[case], cache, work, args.timeout_s, checkout)
                 run["summary"] = summary(run, args.program_min_s)
                 runs[label] = run
                 print(f"{case} {label}: first chunk at {run['first_chunk_s']:.1f} s, "

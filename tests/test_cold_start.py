@@ -15,3 +15,13 @@ def test_a_cold_run_compiles_each_program_once(tmp_path, tiny_flags):
     summary = cold_start.summary(run, program_min_s=0.0)
     assert summary["cache_hits"] == 0 and summary["small_compiles"] == 0
     assert len(summary["programs"]) == len(compiled)
+
+
+def test_another_checkout_without_its_venv_is_refused_in_one_line(tmp_path):
+    cold_start = load_benchmark("cold_start")
+    try:
+        cold_start.main(cold_start.Args(checkout=str(tmp_path)))
+    except SystemExit as stop:
+        assert str(stop) == f"error: {tmp_path} has no .venv: run `bash {tmp_path}/launch/setup.sh`"
+    else:
+        raise AssertionError("a checkout without .venv was accepted")
