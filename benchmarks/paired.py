@@ -5,8 +5,11 @@
 
 BASE and CANDIDATE are `RESULTS_DIR:VARIANT`, e.g.
 `benchmarks/results/learning/pooled-double:dacer2:5` (the variant is everything after the
-first colon). Prints a markdown table over the seeds both have: each seed's figure, the
-difference, and the means; the candidate's mean over the base's is the ratio issue 8 quotes.
+first colon); `DIR+DIR...:VARIANT` pools the seeds of several rounds' tables (rounds run on
+other seeds with the same flags, e.g. `.../L10-halfcheetah+.../L18-halfcheetah:dacer2:5`).
+Prints a markdown table over the seeds both have: each seed's figure, the difference, and the
+means (± the standard deviation over seeds, as `mjx-dacer2 plot`'s tables); the candidate's
+mean over the base's is the ratio issue 8 quotes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,17 @@ METRICS = ("mean_final20", "last", "best_final10")
 
 
 def per_seed(spec: str, metric: str) -> dict[int, float]:
-    directory, _, variant = spec.partition(":")
+    directories, _, variant = spec.partition(":")
+    pooled: dict[int, float] = {}
+    for directory in directories.split("+"):
+        seeds = table_seeds(directory, variant, metric)
+        if twice := sorted(set(seeds) & set(pooled)):
+            raise SystemExit(f"error: seed(s) {twice} of '{variant}' appear in two pooled tables")
+        pooled.update(seeds)
+    return pooled
+
+
+def table_seeds(directory: str, variant: str, metric: str) -> dict[int, float]:
     rows = json.loads((Path(directory) / "final_returns.json").read_text())
     for row in rows:
         if row["variant"] == variant:
@@ -30,9 +43,9 @@ def per_seed(spec: str, metric: str) -> dict[int, float]:
 
 
 def short_name(spec: str) -> str:
-    """`ROUND:VARIANT` of a `RESULTS_DIR:VARIANT` spec."""
-    directory, _, variant = spec.partition(":")
-    return f"{Path(directory).name}:{variant}"
+    """`ROUND[+ROUND...]:VARIANT` of a `RESULTS_DIR[+RESULTS_DIR...]:VARIANT` spec."""
+    directories, _, variant = spec.partition(":")
+    return "+".join(Path(d).name for d in directories.split("+")) + f":{variant}"
 
 
 def main() -> None:
@@ -52,8 +65,10 @@ def main() -> None:
         print(f"| {s} | {base[s]:.1f} | {cand[s]:.1f} | {cand[s] - base[s]:+.1f} |")
     b = statistics.mean(base[s] for s in seeds)
     c = statistics.mean(cand[s] for s in seeds)
+    b_std, c_std = (statistics.pstdev(x[s] for s in seeds) for x in (base, cand))
     higher = sum(cand[s] > base[s] for s in seeds)
-    print(f"| mean of {len(seeds)} | {b:.1f} | {c:.1f} | {c - b:+.1f} |")
+    means = f"{b:.1f} ± {b_std:.1f} | {c:.1f} ± {c_std:.1f}"
+    print(f"| mean of {len(seeds)} | {means} | {c - b:+.1f} |")
     print(
         f"\n{args.metric}: candidate / base = {c / b:.2f}x; the candidate is higher in "
         f"{higher} of {len(seeds)} seeds."
