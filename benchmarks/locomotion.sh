@@ -177,12 +177,16 @@ case $round in
     sweep L20 hopper 200000 -- sac:reward_scale=1 dacer2:5 ;;
   L21-dacer-t20-200k)  # H (issue 24's last halfcheetah target, the paper's claim at 200k): DACER2
     # T=5 (round L10: 4115 +- 1423 on seeds 0-2) scores at least as well as DACER at T=20 on the
-    # same seeds (round L7 at 48k: 1620 against 888). DACER2 and SAC: round L10's cells (same flags
-    # and program) when they ran here; otherwise this sweep runs them too. About 4 h on a slow 2-core
-    # VM for the DACER T=20 cell alone; it checkpoints every 20k env steps, so a rerun resumes it:
+    # same seeds (round L7 at 48k: 1620 against 888). Only the DACER T=20 cell runs (3-4 h on 2
+    # cores; a checkpoint every 20k env steps, so a rerun resumes it); it is compared seed by seed
+    # with round L10's committed table, as round L18 pooled its seeds:
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L21-dacer-t20-200k
     cpu+=(--save-every-env-steps 20000)
-    reuse_cells L10 L21 halfcheetah dacer2_T5 sac_reward_scale-1
-    sweep L21 halfcheetah 200000 -- dacer:20 dacer2:5 sac:reward_scale=1 ;;
+    sweep L21 halfcheetah 200000 -- dacer:20
+    for variant in dacer2:5 sac:reward_scale=1; do
+      "${PYTHON:-.venv/bin/python}" benchmarks/paired.py \
+        "benchmarks/results/locomotion/L21-halfcheetah:dacer:20" \
+        "benchmarks/results/locomotion/L10-halfcheetah:$variant"
+    done ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac

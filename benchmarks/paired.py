@@ -34,7 +34,10 @@ def per_seed(spec: str, metric: str) -> dict[int, float]:
 
 
 def table_seeds(directory: str, variant: str, metric: str) -> dict[int, float]:
-    rows = json.loads((Path(directory) / "final_returns.json").read_text())
+    table = Path(directory) / "final_returns.json"
+    if not table.is_file():
+        raise SystemExit(f"error: no {table}: run the round, or name a results folder that has one")
+    rows = json.loads(table.read_text())
     for row in rows:
         if row["variant"] == variant:
             return dict(zip(row["per_seed"]["seed"], row["per_seed"][metric], strict=True))

@@ -34,3 +34,9 @@ def test_a_seed_in_two_pooled_tables_is_refused(tmp_path):
     _table(tmp_path / "b", "sac", [0], [2.0])
     with pytest.raises(SystemExit, match=r"seed\(s\) \[0\] of 'sac' appear in two pooled tables"):
         paired.per_seed(f"{tmp_path / 'a'}+{tmp_path / 'b'}:sac", "mean_final20")
+
+
+def test_a_missing_table_is_refused_in_one_line(tmp_path):
+    paired = load_benchmark("paired")
+    with pytest.raises(SystemExit, match="no .*final_returns.json: run the round"):
+        paired.per_seed(f"{tmp_path}:sac", "mean_final20")
