@@ -170,7 +170,7 @@ case $round in
   L20-hopper-seeds-3-5)  # H: round L17's 0.63x (DACER2 T=5 vs SAC on hopper at U=16, 200k) is
     # the noise of a window where both still climb (on the last evaluation DACER2 led, 2,433
     # against 1,700): on seeds 3-5 at U=16 DACER2 is at least 0.9x SAC, and over seeds 0-5 too.
-    # (Seeds 0-2: round L17.) ~85-155 min by the VM:
+    # (Seeds 0-2: round L17.) About 85 min on an AVX-512 VM, 3.2 h on one without (SAC 60 min):
     # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L20-hopper-seeds-3-5
     seeds=(3 4 5)
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
