@@ -1,6 +1,7 @@
 """`benchmarks/cold_start.py`: a run compiles each of its programs once, and the benchmark
 reads its first chunk and its compiles (the tiny run, an empty compilation cache)."""
 
+import pytest
 from benchmark_scripts import load_benchmark
 
 PROGRAMS = ("jit(init)", "jit(train_chunk_unjitted)", "jit(run_unjitted)")  # init, chunk, eval
@@ -19,9 +20,7 @@ def test_a_cold_run_compiles_each_program_once(tmp_path, tiny_flags):
 
 def test_another_checkout_without_its_venv_is_refused_in_one_line(tmp_path):
     cold_start = load_benchmark("cold_start")
-    try:
+    with pytest.raises(SystemExit) as stop:
         cold_start.main(cold_start.Args(checkout=str(tmp_path)))
-    except SystemExit as stop:
-        assert str(stop) == f"error: {tmp_path} has no .venv: run `bash {tmp_path}/launch/setup.sh`"
-    else:
-        raise AssertionError("a checkout without .venv was accepted")
+    expected = f"error: {tmp_path} has no .venv: run `bash {tmp_path}/launch/setup.sh`"
+    assert str(stop.value) == expected
