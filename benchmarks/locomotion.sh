@@ -188,5 +188,17 @@ case $round in
         "benchmarks/results/locomotion/L21-halfcheetah:dacer:20" \
         "benchmarks/results/locomotion/L10-halfcheetah:$variant"
     done ;;
+  L22-hopper-seeds-6-8)  # H: hopper's 0.72x over six seeds (rounds L17, L20: DACER2 T=5 ahead in
+    # 3 of 6 seeds, the paired difference about one standard error) is seed noise: on seeds 6-8
+    # at U=16 DACER2 is at least 0.9x SAC, and over the nine seeds too. Refuted if the nine-seed
+    # ratio stays below 0.9x. About 85 min on an AVX-512 VM, 3.5 h on one without (SAC 60 min; a
+    # checkpoint every 20k env steps, so a rerun resumes it):
+    # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L22-hopper-seeds-6-8
+    seeds=(6 7 8)
+    cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
+    sweep L22 hopper 200000 -- sac:reward_scale=1 dacer2:5
+    nine=benchmarks/results/locomotion/L17-hopper+benchmarks/results/locomotion/L20-hopper
+    nine+=+benchmarks/results/locomotion/L22-hopper
+    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$nine:dacer2:5" "$nine:sac:reward_scale=1" ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
