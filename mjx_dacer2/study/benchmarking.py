@@ -64,7 +64,8 @@ def machine_description() -> str:
 
 
 def simulation_rate(trainer: Trainer, iterations: int, repeats: int) -> float:
-    """Env steps/s of pure simulation: vmapped env steps with uniform actions in one scan."""
+    """Env steps/s of pure simulation: vmapped env steps with uniform actions in one scan,
+    drawn with the run's random number generator (`Config.prng_impl`), as the loop draws."""
     vec_env = trainer.vec_env
 
     def rollout(env_state, key):
@@ -76,8 +77,8 @@ def simulation_rate(trainer: Trainer, iterations: int, repeats: int) -> float:
 
         return jax.lax.scan(step, env_state, jax.random.split(key, iterations))
 
-    env_state = vec_env.reset(jax.random.key(1))
-    seconds = median_time(jax.jit(rollout), env_state, jax.random.key(2), repeats=repeats)
+    env_state = vec_env.reset(trainer.prng_key(1))
+    seconds = median_time(jax.jit(rollout), env_state, trainer.prng_key(2), repeats=repeats)
     return iterations * vec_env.num_envs / seconds
 
 
