@@ -170,7 +170,7 @@ case $round in
   L20-hopper-seeds-3-5)  # H: round L17's 0.63x (DACER2 T=5 vs SAC on hopper at U=16, 200k) is
     # the noise of a window where both still climb (on the last evaluation DACER2 led, 2,433
     # against 1,700): on seeds 3-5 at U=16 DACER2 is at least 0.9x SAC, and over seeds 0-5 too.
-    # (Seeds 0-2: round L17.) About 85 min on an AVX-512 VM, 3.2 h on one without (SAC 60 min):
+    # (Seeds 0-2: round L17.) About 2.5 h on an AVX-512 VM (round L17), 3.3 h on one without:
     # LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L20-hopper-seeds-3-5
     seeds=(3 4 5)
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
@@ -191,14 +191,14 @@ case $round in
   L22-hopper-seeds-6-8)  # H: hopper's 0.72x over six seeds (rounds L17, L20: DACER2 T=5 ahead in
     # 3 of 6 seeds, the paired difference about one standard error) is seed noise: on seeds 6-8
     # at U=16 DACER2 is at least 0.9x SAC, and over the nine seeds too. Refuted if the nine-seed
-    # ratio stays below 0.9x. About 85 min on an AVX-512 VM, 3.5 h on one without (SAC 60 min; a
-    # checkpoint every 20k env steps, so a rerun resumes it):
+    # ratio stays below 0.9x. About 2.5 h on an AVX-512 VM (round L17), 3.3 h on one without
+    # (round L20; a checkpoint every 20k env steps, so a rerun resumes it):
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L22-hopper-seeds-6-8
     seeds=(6 7 8)
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
     sweep L22 hopper 200000 -- sac:reward_scale=1 dacer2:5
     nine=benchmarks/results/locomotion/L17-hopper+benchmarks/results/locomotion/L20-hopper
     nine+=+benchmarks/results/locomotion/L22-hopper
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$nine:dacer2:5" "$nine:sac:reward_scale=1" ;;
+    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$nine:sac:reward_scale=1" "$nine:dacer2:5" ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
