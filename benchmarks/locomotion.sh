@@ -179,7 +179,7 @@ case $round in
     # T=5 (round L10: 4115 +- 1423 on seeds 0-2) scores at least as well as DACER at T=20 on the
     # same seeds (round L7 at 48k: 1620 against 888). Only the DACER T=20 cell runs (3-4 h on 2
     # cores; a checkpoint every 20k env steps, so a rerun resumes it); it is compared seed by seed
-    # with round L10's committed table, as round L18 pooled its seeds:
+    # with round L10's committed table, as round L18 pooled its seeds, then the posture check:
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L21-dacer-t20-200k
     cpu+=(--save-every-env-steps 20000)
     sweep L21 halfcheetah 200000 -- dacer:20
@@ -187,7 +187,11 @@ case $round in
       "${PYTHON:-.venv/bin/python}" benchmarks/paired.py \
         "benchmarks/results/locomotion/L21-halfcheetah:dacer:20" \
         "benchmarks/results/locomotion/L10-halfcheetah:$variant"
-    done ;;
+    done
+    # and which way up DACER T=20's final policies run (round L13's check)
+    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
+      --cells "$out/L21-halfcheetah/halfcheetah/dacer_T20" \
+      --out benchmarks/results/locomotion/L21-posture ;;
   L22-hopper-seeds-6-8)  # H: hopper's 0.72x over six seeds (rounds L17, L20: DACER2 T=5 ahead in
     # 3 of 6 seeds, the paired difference about one standard error) is seed noise: on seeds 6-8
     # at U=16 DACER2 is at least 0.9x SAC, and over the nine seeds too. Refuted if the nine-seed
