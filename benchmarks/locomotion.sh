@@ -44,6 +44,16 @@ reuse_cells() {  # reuse_cells FROM NAME ENV CELL...: round FROM's cells (same f
   done
 }
 
+posture() {  # posture NAME ENV OUT CELL...: which way up the final policies of round NAME's
+  # cells run (benchmarks/gait_posture.py, one episode per seed; round L13's check), table in
+  # benchmarks/results/locomotion/OUT/
+  local name=$1 env=$2 dest=$3; shift 3
+  local cells=()
+  for cell in "$@"; do cells+=("$out/$name-$env/$env/$cell"); done
+  timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py --cells "${cells[@]}" \
+    --out "benchmarks/results/locomotion/$dest"
+}
+
 case $round in
   L1-grad-target-form)  # H: L_g's field target (-w*ghat, norm <= 1.22 in any d) fights
     # denoising in 6-D; the anchored target (own-sample denoising noise - w*ghat) does not.
@@ -114,10 +124,7 @@ case $round in
   L13-posture)  # H: round L10's DACER2 seed that plateaus at ~2,000 runs on its back (the
     # torso flipped), halfcheetah's known local optimum. One episode of every L10 run's final
     # deterministic policy; run L10 first.
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
-      --cells "$out/L10-halfcheetah/halfcheetah/dacer2_T5" \
-      "$out/L10-halfcheetah/halfcheetah/sac_reward_scale-1" \
-      --out benchmarks/results/locomotion/L13-posture ;;
+    posture L10 halfcheetah L13-posture dacer2_T5 sac_reward_scale-1 ;;
   L14-hopper-reward-scale)  # H: DACER2 falls short of SAC on hopper (round L12: 0.74x, shorter
     # episodes in 2 seeds of 3); as on ant (round L9), reward scale 1 makes staying alive weigh
     # more and DACER2 survives longer and scores more. (dacer2 at 0.2, sac at 1: round L12's
@@ -134,9 +141,7 @@ case $round in
     reuse_cells L10 L15 halfcheetah dacer2_T5 sac_reward_scale-1
     sweep L15 halfcheetah 200000 -- dacer2:5 dacer:5 sac:reward_scale=1
     # and which way up DACER T=5's final policies run (round L13's check)
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
-      --cells "$out/L15-halfcheetah/halfcheetah/dacer_T5" \
-      --out benchmarks/results/locomotion/L15-posture ;;
+    posture L15 halfcheetah L15-posture dacer_T5 ;;
   L16-walker2d-200k)  # H (issue 24's walker2d target): at 200k env steps, on the current
     # defaults, DACER2 T=5 scores at least 0.8x SAC at reward scale 1 (round L6 at 48k: 0.71x).
     # ~100 min: LOCOMOTION_TIMEOUT=10800 bash benchmarks/locomotion.sh L16-walker2d-200k
@@ -156,10 +161,7 @@ case $round in
     seeds=(3 4 5)
     cpu+=(--save-every-env-steps 20000)
     sweep L18 halfcheetah 200000 -- sac:reward_scale=1 dacer2:5
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
-      --cells "$out/L18-halfcheetah/halfcheetah/dacer2_T5" \
-      "$out/L18-halfcheetah/halfcheetah/sac_reward_scale-1" \
-      --out benchmarks/results/locomotion/L18-posture ;;
+    posture L18 halfcheetah L18-posture dacer2_T5 sac_reward_scale-1 ;;
   L19-walker2d-update-ratio)  # H: round L17's ratio carries to walker2d (round L16 at U=8:
     # SAC 365, DACER2 T=5 459, neither walks): at 2 updates per 4 env steps (U=16) both score
     # higher in every seed, and DACER2 stays at least 0.8x SAC. If so, walker2d's `--size cpu`
@@ -189,9 +191,7 @@ case $round in
         "benchmarks/results/locomotion/L10-halfcheetah:$variant"
     done
     # and which way up DACER T=20's final policies run (round L13's check)
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
-      --cells "$out/L21-halfcheetah/halfcheetah/dacer_T20" \
-      --out benchmarks/results/locomotion/L21-posture ;;
+    posture L21 halfcheetah L21-posture dacer_T20 ;;
   L22-hopper-seeds-6-8)  # H: hopper's 0.72x over six seeds (rounds L17, L20: DACER2 T=5 ahead in
     # 3 of 6 seeds, the paired difference about one standard error) is seed noise: on seeds 6-8
     # at U=16 DACER2 is at least 0.9x SAC, and over the nine seeds too. Refuted if the nine-seed
@@ -218,9 +218,6 @@ case $round in
     nine=benchmarks/results/locomotion/L10-halfcheetah+benchmarks/results/locomotion/L18-halfcheetah
     nine+=+benchmarks/results/locomotion/L23-halfcheetah
     "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$nine:sac:reward_scale=1" "$nine:dacer2:5"
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/gait_posture.py \
-      --cells "$out/L23-halfcheetah/halfcheetah/dacer2_T5" \
-      "$out/L23-halfcheetah/halfcheetah/sac_reward_scale-1" \
-      --out benchmarks/results/locomotion/L23-posture ;;
+    posture L23 halfcheetah L23-posture dacer2_T5 sac_reward_scale-1 ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
