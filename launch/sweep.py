@@ -22,7 +22,8 @@ from mjx_dacer2.launch.train import TrainFlags, parse_with_train_flags
 class SweepArgs:
     config: TrainFlags
     variants: tuple[str, ...] = ("dacer2:5", "dacer:20", "dacer:5", "sac")
-    """ALGO[:T][:field=value...] specs."""
+    """ALGO[:T][:field=value...] specs (a value takes its field's type: `num_envs=64`,
+    `policy_hidden=64,64`, `normalize_observations=false`, `grad_loss_weight=none`)."""
     seeds: tuple[int, ...] = (0, 1, 2)
     """Seeds of every variant (vmapped in one program)."""
     out: str = "runs/sweep"

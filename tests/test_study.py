@@ -12,9 +12,11 @@ import pytest
 from mjx_dacer2 import envs
 from mjx_dacer2.algorithms import make_learner
 from mjx_dacer2.algorithms.interface import Transition
+from mjx_dacer2.config import ConfigError
 from mjx_dacer2.config.variants import apply_variant, parse_variant, variant_label
 from mjx_dacer2.driver.programs import seed_axes
 from mjx_dacer2.launch.cli import main
+from mjx_dacer2.study.sweep import run_sweep
 from mjx_dacer2.training.trainer import make_trainer
 
 # Every ablation switch compiles and updates with finite metrics, in few compiles (each variant
@@ -66,6 +68,27 @@ def test_variant_specs():
     assert variant_label("dacer2:5:eta=1") == "dacer2_T5_eta-1"
     with pytest.raises(ValueError, match="unknown config field"):
         parse_variant("dacer2:5:nope=1")
+    # values take their field's type; one that cannot is refused in one line, naming the field
+    assert parse_variant("sac:reward_scale=1:num_envs=1e3:policy_hidden=64,32") == dict(
+        algo="sac", reward_scale=1.0, num_envs=1000, policy_hidden=(64, 32)
+    )
+    assert parse_variant("dacer2:normalize_observations=False:grad_loss_weight=none") == dict(
+        algo="dacer2", normalize_observations=False, grad_loss_weight=None
+    )
+    for spec, message in [
+        ("dacer2:5:grad_loss_weight=abc", "grad_loss_weight takes a number, got 'abc'"),
+        ("dacer2:5:num_envs=8.5", "num_envs takes an integer"),
+        ("dacer2:5:normalize_observations=yes", "normalize_observations takes true or false"),
+        ("dacer2:5:policy_hidden=wide", "policy_hidden takes integers separated by commas"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            parse_variant(spec)
+
+
+def test_a_sweep_refuses_a_seed_given_twice(tmp_path, tiny_config):
+    with pytest.raises(ConfigError, match="seeds must differ: 1 given twice"):
+        run_sweep(tiny_config, ["sac"], [1, 2, 1], tmp_path)
+    assert not any(tmp_path.iterdir())
 
 
 def _count_conds(fn, *args) -> int:
@@ -162,7 +185,7 @@ def test_up_to_tabulates_runs_as_they_stood_at_an_earlier_env_step():
     ["dacer2:5:entropy_actions=clip", "dacer2:5:eval_chain_noise=zeros", "dacer2:5:critic_loss=l2"],
 )
 def test_variant_with_an_unknown_choice_is_refused(spec, tiny_config):
-    from mjx_dacer2.config import ConfigError, validate
+    from mjx_dacer2.config import validate
 
     with pytest.raises(ConfigError, match="is not a choice: use one of"):
         validate(apply_variant(tiny_config, parse_variant(spec)), envs.names())

@@ -12,6 +12,7 @@ algo's value in `resolved()`, which the driver applies once before training.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -412,3 +413,11 @@ FIELD_NAMES: tuple[str, ...] = tuple(
         else [f.name]
     )
 )
+
+
+def field_hints() -> dict[str, object]:
+    """{flat field name: its resolved type hint}, e.g. `num_envs: int`, `seed: int`."""
+    hints: dict[str, object] = {}
+    for kind in (Config, *SECTION_TYPES.values()):
+        hints.update(typing.get_type_hints(kind))
+    return {name: hints[name] for name in FIELD_NAMES}

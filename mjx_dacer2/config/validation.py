@@ -7,7 +7,7 @@ import math
 import typing
 from typing import Literal
 
-from mjx_dacer2.config.schema import ALGOS, SECTION_TYPES, Config, ConfigError
+from mjx_dacer2.config.schema import ALGOS, Config, ConfigError, field_hints
 
 
 def validate(config: Config, env_names: tuple[str, ...]) -> None:
@@ -131,9 +131,8 @@ def validate(config: Config, env_names: tuple[str, ...]) -> None:
 
 def _choice_fields() -> dict[str, tuple]:
     """Fields (flat names) typed as a `Literal`, with their allowed values."""
-    choices = {}
-    for kind in (Config, *SECTION_TYPES.values()):
-        for name, hint in typing.get_type_hints(kind).items():
-            if typing.get_origin(hint) is Literal:
-                choices[name] = typing.get_args(hint)
-    return choices
+    return {
+        name: typing.get_args(hint)
+        for name, hint in field_hints().items()
+        if typing.get_origin(hint) is Literal
+    }

@@ -4,18 +4,50 @@ Used by `mjx-dacer2 sweep` and `bench`."""
 
 from __future__ import annotations
 
-from mjx_dacer2.config.schema import ALGOS, FIELD_NAMES, Config, ConfigError
+import types
+import typing
 
-FIELDS = set(FIELD_NAMES)  # flat names: `num_envs`, not `loop.num_envs`
+from mjx_dacer2.config.schema import ALGOS, Config, ConfigError, field_hints
+
+HINTS = field_hints()  # flat name -> type hint (`num_envs`, not `loop.num_envs`)
 
 
-def _coerce(value: str):
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(value.lower(), value)
+def _parse_value(text: str, hint) -> object:
+    """`text` as a value of a field typed `hint`: int, float, bool (true/false), a tuple of
+    ints (`256,256`), `none` for an optional field; text for the rest (strings, `Literal`s,
+    whose choices `validate` checks). Raises ValueError naming what the field takes."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in args:
+        if text.lower() == "none":
+            return None
+        (hint,) = [a for a in args if a is not type(None)]
+    if hint is bool:
+        if text.lower() not in ("true", "false"):
+            raise ValueError("true or false")
+        return text.lower() == "true"
+    if hint is int:
+        number = float(text) if _is_number(text) else None
+        if number is None or not number.is_integer():
+            raise ValueError("an integer")
+        return int(number)
+    if hint is float:
+        if not _is_number(text):
+            raise ValueError("a number")
+        return float(text)
+    if typing.get_origin(hint) is tuple:
+        parts = text.split(",")
+        if not all(p.strip().lstrip("-").isdigit() for p in parts):
+            raise ValueError("integers separated by commas (e.g. 256,256)")
+        return tuple(int(p) for p in parts)
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_variant(spec: str) -> dict:
@@ -30,9 +62,12 @@ def parse_variant(spec: str) -> dict:
         if "=" in part:
             name, value = part.split("=", 1)
             name = name.replace("-", "_")
-            if name not in FIELDS:
+            if name not in HINTS:
                 raise ConfigError(f"variant '{spec}': unknown config field '{name}'")
-            changes[name] = _coerce(value)
+            try:
+                changes[name] = _parse_value(value, HINTS[name])
+            except ValueError as err:
+                raise ConfigError(f"variant '{spec}': {name} takes {err}, got '{value}'") from None
         elif part.isdigit():
             changes["diffusion_steps"] = int(part)
         else:

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from mjx_dacer2 import envs
-from mjx_dacer2.config import Config, validate
+from mjx_dacer2.config import Config, ConfigError, validate
 from mjx_dacer2.config.variants import apply_variant, parse_variant, variant_label
 from mjx_dacer2.driver import train, train_seeds
 from mjx_dacer2.driver.run import check_vmappable
@@ -34,6 +34,9 @@ def run_sweep(
 
     Unfinished cells resume from their checkpoints when all of a variant's unfinished cells
     have one; otherwise they restart (earlier partial checkpoints are moved aside)."""
+    twice = sorted({s for s in seeds if seeds.count(s) > 1})
+    if twice:  # two cells would share a run dir
+        raise ConfigError(f"seeds must differ: {', '.join(map(str, twice))} given twice")
     configs = [apply_variant(base, parse_variant(v)) for v in variants]
     for config in configs:  # fail on any bad cell before the first one compiles
         validate(config, envs.names())
