@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from benchmark_scripts import load_benchmark
@@ -393,6 +394,21 @@ def test_eval_chain_noise_benchmark_scores_every_form_on_a_cell(finished, tmp_pa
         assert all(np.isfinite(r[form]).all() for form in bench.FORMS)
         assert r["behaviour"] == pytest.approx(logged[r["env_steps"]] * 100)  # 100-step episodes
     assert "| mean |" in (out / "eval_chain_noise.md").read_text()
+
+
+def test_entropy_fit_benchmark_sees_the_point_masses_at_the_bounds(finished):
+    """benchmarks/entropy_fit.py's estimate on a trained policy: at a huge alpha nearly every
+    behaviour action component is clipped to +-1, so the clipped fit sees point masses (an
+    estimate far below the unclipped fit's); the table reports the gap."""
+    bench = load_benchmark("entropy_fit")
+    loaded = load_checkpoint_policy(finished)
+    loaded = dataclasses.replace(loaded, agent=loaded.agent.replace(log_alpha=jnp.log(1e3)))
+    obs = np.asarray(jax.random.normal(jax.random.key(4), (4, 2)))
+    row = bench.estimate(loaded, obs, jax.random.key(5), num_states=4)
+    assert row["at_bounds"] > 0.9 and row["alpha"] == pytest.approx(1e3)
+    assert row["unclipped"] - row["clipped"] > 5.0, row
+    row.update(cell="dacer2_T5", seed="seed0", env_steps=96, episode_steps=10)
+    assert "| 1000.00 |" in bench.table([row])
 
 
 def test_exported_policy_acts_like_the_checkpoint_without_the_env(

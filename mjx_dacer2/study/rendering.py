@@ -65,6 +65,14 @@ def _qpos(inner: Any) -> jax.Array:
 def rollout_qpos(env: Env, act_fn: DetFn, num_steps: int, key: jax.Array) -> np.ndarray:
     """qpos (n + 1, nq) of one episode of `act_fn` from a reset: the reset state, then every step
     until termination or `num_steps` steps."""
+    return rollout(env, act_fn, num_steps, key)[0]
+
+
+def rollout(
+    env: Env, act_fn: DetFn, num_steps: int, key: jax.Array
+) -> tuple[np.ndarray, np.ndarray]:
+    """qpos (n + 1, nq) and raw observations (n + 1, o) of one episode of `act_fn` from a reset:
+    the reset state, then every step until termination or `num_steps` steps."""
 
     def run(key: jax.Array):
         inner, obs = env.reset_fn(key)
@@ -72,14 +80,17 @@ def rollout_qpos(env: Env, act_fn: DetFn, num_steps: int, key: jax.Array) -> np.
         def step(carry, _):
             inner, obs, alive = carry
             inner, obs, _, terminated = env.step_fn(inner, act_fn(obs[None])[0])
-            return (inner, obs, alive & ~terminated), (_qpos(inner), alive)
+            return (inner, obs, alive & ~terminated), (_qpos(inner), obs, alive)
 
         carry = (inner, obs, jnp.ones((), bool))
-        _, (qpos, alive) = jax.lax.scan(step, carry, None, length=num_steps)
-        return jnp.concatenate([_qpos(inner)[None], qpos]), alive  # alive: before each step
+        _, (qpos, observations, alive) = jax.lax.scan(step, carry, None, length=num_steps)
+        qpos = jnp.concatenate([_qpos(inner)[None], qpos])
+        observations = jnp.concatenate([obs[None], observations])
+        return qpos, observations, alive  # alive: before each step
 
-    qpos, alive = jax.device_get(jax.jit(run)(key))
-    return np.asarray(qpos)[: 1 + int(np.sum(alive))]
+    qpos, obs, alive = jax.device_get(jax.jit(run)(key))
+    n = 1 + int(np.sum(alive))
+    return np.asarray(qpos)[:n], np.asarray(obs)[:n]
 
 
 def _camera(model: Any, data: Any, camera: str | int | None) -> mujoco.MjvCamera | int | str:
