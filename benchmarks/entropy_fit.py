@@ -12,7 +12,7 @@ run's alpha and target. Prints a markdown table and writes it with the JSON to O
 
     python benchmarks/entropy_fit.py \
         --cells runs/locomotion/L20-hopper/hopper/dacer2_T5 \
-        --out benchmarks/results/locomotion/L22-entropy-fit
+        --out benchmarks/results/locomotion/L20-entropy-fit
 """
 
 from __future__ import annotations
@@ -57,8 +57,7 @@ def estimate(loaded, obs: np.ndarray, key: jax.Array, num_states: int) -> dict:
     """The entropy estimate of `loaded`'s behaviour policy at raw observations `obs` under each
     fit, and the fraction of its (clipped) action components at +-1; every fit draws the same
     noise (`key`, cloned)."""
-    policy = loaded.policy
-    normalized = policy.inference.observation(loaded.obs_stats, jnp.asarray(obs))
+    normalized = loaded.policy.inference.observation(loaded.obs_stats, jnp.asarray(obs))
     log_alpha = loaded.agent.log_alpha
     row = {}
     for fit in FITS:
