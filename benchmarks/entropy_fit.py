@@ -17,7 +17,6 @@ run's alpha and target. Prints a markdown table and writes it with the JSON to O
 
 from __future__ import annotations
 
-import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from mjx_dacer2.algorithms import make_learner
 from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
 from mjx_dacer2.storage.export import load_checkpoint_policy
 from mjx_dacer2.study.rendering import rollout
+from mjx_dacer2.study.reports import write_rows
 
 FITS = ("clipped", "unclipped")
 
@@ -123,12 +123,7 @@ def main(args: Args) -> None:
     enable_compilation_cache()
     quiet_library_warnings()
     rows = measure(args)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "entropy_fit.json").write_text(json.dumps(dict(args=vars(args), rows=rows), indent=1))
-    markdown = table(rows)
-    (out / "entropy_fit.md").write_text(markdown)
-    print(markdown)
+    write_rows(args.out, "entropy_fit", args, rows, table(rows))
 
 
 if __name__ == "__main__":

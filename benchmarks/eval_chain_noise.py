@@ -29,6 +29,7 @@ from mjx_dacer2 import envs
 from mjx_dacer2.config.schema import EvalChainNoise
 from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
 from mjx_dacer2.storage.export import load_checkpoint_policy
+from mjx_dacer2.study.reports import write_rows
 from mjx_dacer2.training.evaluate import make_evaluator
 
 FORMS = ("zero", "sample_mean", "observation_hash")
@@ -109,14 +110,7 @@ def main(args: Args) -> None:
     enable_compilation_cache()
     quiet_library_warnings()
     rows = evaluate_cell(args)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "eval_chain_noise.json").write_text(
-        json.dumps(dict(args=vars(args), rows=rows), indent=1)
-    )
-    markdown = table(rows, args.episodes)
-    (out / "eval_chain_noise.md").write_text(markdown)
-    print(markdown)
+    write_rows(args.out, "eval_chain_noise", args, rows, table(rows, args.episodes))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ table and writes it with the JSON to OUT.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from mjx_dacer2 import envs
 from mjx_dacer2.runtime import enable_compilation_cache, quiet_library_warnings
 from mjx_dacer2.storage.export import load_checkpoint_policy
 from mjx_dacer2.study.rendering import rollout_qpos
+from mjx_dacer2.study.reports import write_rows
 
 PITCH_JOINT = "rooty"  # Brax's planar walkers: qpos = (rootx, rootz, rooty, joints...)
 
@@ -103,12 +103,7 @@ def main(args: Args) -> None:
     enable_compilation_cache()
     quiet_library_warnings()
     rows = measure(args)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "gait_posture.json").write_text(json.dumps(dict(args=vars(args), rows=rows), indent=1))
-    markdown = table(rows)
-    (out / "gait_posture.md").write_text(markdown)
-    print(markdown)
+    write_rows(args.out, "gait_posture", args, rows, table(rows))
 
 
 if __name__ == "__main__":

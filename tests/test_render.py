@@ -3,6 +3,7 @@ from an MJX rollout (inverted_pendulum, a few steps, tiny resolution), gif/mp4 w
 
 from __future__ import annotations
 
+import json
 import os
 
 os.environ.setdefault("MUJOCO_GL", "egl")  # before anything imports mujoco
@@ -99,9 +100,10 @@ def test_render_spec_unknown_env() -> None:
         rendering.render_spec("multigoal")
 
 
-def test_gait_posture_finds_the_pitch_joint_and_counts_upside_down_steps() -> None:
+def test_gait_posture_finds_the_pitch_joint_and_counts_upside_down_steps(tmp_path) -> None:
     """benchmarks/gait_posture.py: the pitch joint of a planar walker read from its model, the
-    upside-down fraction and distance of an episode, and a one-line refusal without the joint."""
+    upside-down fraction and distance of an episode, a one-line refusal without the joint, and
+    the table written as .md and .json (with the arguments)."""
     from benchmark_scripts import load_benchmark
 
     bench = load_benchmark("gait_posture")
@@ -112,3 +114,12 @@ def test_gait_posture_finds_the_pitch_joint_and_counts_upside_down_steps() -> No
     qpos[:, 0] = [0.0, 1.0, 2.0, 3.0, 4.5]
     qpos[:, 2] = [0.0, 0.3, 2.0, np.pi, -3.0]  # upside down from the third state on
     assert bench.posture(qpos, 2) == dict(upside_down=0.6, distance=4.5, steps=4)
+    row = dict(cell="dacer2_T5", seed="seed0", env_steps=96_000, **bench.posture(qpos, 2))
+    args = bench.Args(cells=("c",), out=str(tmp_path))
+    bench.write_rows(args.out, "gait_posture", args, [row], bench.table([row]))
+    assert (
+        "| dacer2_T5 | seed0 | 96,000 | 0.60 | 4 | 4 |"
+        in (tmp_path / "gait_posture.md").read_text()
+    )
+    stored = json.loads((tmp_path / "gait_posture.json").read_text())
+    assert stored == {"args": dict(vars(args), cells=["c"]), "rows": [row]}
