@@ -54,6 +54,21 @@ posture() {  # posture NAME ENV OUT CELL...: which way up the final policies of 
     --out "benchmarks/results/locomotion/$dest"
 }
 
+against_dacer2_and_sac() {  # against_dacer2_and_sac BASE CANDIDATE: the candidate cell paired
+  # seed by seed (benchmarks/paired.py) with round BASE's DACER2 T=5 and SAC (reward scale 1)
+  # cells; BASE is a results folder or several joined by +, CANDIDATE is FOLDER:VARIANT
+  local py=${PYTHON:-.venv/bin/python}
+  "$py" benchmarks/paired.py "$1:dacer2:5" "$2"
+  "$py" benchmarks/paired.py "$1:sac:reward_scale=1" "$2"
+}
+
+entropy_fit() {  # entropy_fit NAME ENV CELL OUT: the clipped and the unclipped entropy fit on the
+  # final policies of round NAME's CELL (benchmarks/entropy_fit.py), table in
+  # benchmarks/results/locomotion/OUT/
+  timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/entropy_fit.py \
+    --cells "$out/$1-$2/$2/$3" --out "benchmarks/results/locomotion/$4"
+}
+
 case $round in
   L1-grad-target-form)  # H: L_g's field target (-w*ghat, norm <= 1.22 in any d) fights
     # denoising in 6-D; the anchored target (own-sample denoising noise - w*ghat) does not.
@@ -231,13 +246,9 @@ case $round in
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L24-hopper-entropy-fit
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
     sweep L24 hopper 200000 -- dacer2:5:entropy_actions=unclipped
-    l17=benchmarks/results/locomotion/L17-hopper
-    l24=benchmarks/results/locomotion/L24-hopper:dacer2:5:entropy_actions=unclipped
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$l17:dacer2:5" "$l24"
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$l17:sac:reward_scale=1" "$l24"
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/entropy_fit.py \
-      --cells "$out/L24-hopper/hopper/dacer2_T5_entropy_actions-unclipped" \
-      --out benchmarks/results/locomotion/L24-entropy-fit ;;
+    against_dacer2_and_sac benchmarks/results/locomotion/L17-hopper \
+      benchmarks/results/locomotion/L24-hopper:dacer2:5:entropy_actions=unclipped
+    entropy_fit L24 hopper dacer2_T5_entropy_actions-unclipped L24-entropy-fit ;;
   L25-halfcheetah-entropy-fit)  # H: as round L24 on halfcheetah, where the clipped fit reads
     # DACER's policies 3.4 nats low (round L21's DACER T=20, 20-33% of components at +-1,
     # results/locomotion/L21-entropy-fit/): with entropy_actions=unclipped DACER2 T=5 ends with
@@ -248,13 +259,9 @@ case $round in
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L25-halfcheetah-entropy-fit
     cpu+=(--save-every-env-steps 20000)
     sweep L25 halfcheetah 200000 -- dacer2:5:entropy_actions=unclipped
-    l10=benchmarks/results/locomotion/L10-halfcheetah
-    l25=benchmarks/results/locomotion/L25-halfcheetah:dacer2:5:entropy_actions=unclipped
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$l10:dacer2:5" "$l25"
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$l10:sac:reward_scale=1" "$l25"
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/entropy_fit.py \
-      --cells "$out/L25-halfcheetah/halfcheetah/dacer2_T5_entropy_actions-unclipped" \
-      --out benchmarks/results/locomotion/L25-entropy-fit
+    against_dacer2_and_sac benchmarks/results/locomotion/L10-halfcheetah \
+      benchmarks/results/locomotion/L25-halfcheetah:dacer2:5:entropy_actions=unclipped
+    entropy_fit L25 halfcheetah dacer2_T5_entropy_actions-unclipped L25-entropy-fit
     posture L25 halfcheetah L25-posture dacer2_T5_entropy_actions-unclipped ;;
   L26-hopper-critic-mse)  # H: DACER2 climbs hopper later than SAC (rounds L17, L20, L22: 0.75x
     # SAC on the final-20% mean over nine seeds, 1.23x on the last evaluation) because of the
@@ -266,10 +273,8 @@ case $round in
     # LOCOMOTION_TIMEOUT=14400 bash benchmarks/locomotion.sh L26-hopper-critic-mse
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
     sweep L26 hopper 200000 -- dacer2:5:critic_loss=mse
-    l17=benchmarks/results/locomotion/L17-hopper
-    l26=benchmarks/results/locomotion/L26-hopper:dacer2:5:critic_loss=mse
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$l17:dacer2:5" "$l26"
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$l17:sac:reward_scale=1" "$l26" ;;
+    against_dacer2_and_sac benchmarks/results/locomotion/L17-hopper \
+      benchmarks/results/locomotion/L26-hopper:dacer2:5:critic_loss=mse ;;
   L27-hopper-entropy-fit-seeds-3-5)  # H: round L24's gain from entropy_actions=unclipped on
     # hopper (1496 +- 518 against round L17's 1188 +- 204 on seeds 0-2, higher in 2 of 3, the
     # paired difference about one standard error; lower on the last evaluation in all three) is
@@ -281,14 +286,9 @@ case $round in
     seeds=(3 4 5)
     cpu+=(--save-every-env-steps 20000 --updates-per-iteration 16)
     sweep L27 hopper 200000 -- dacer2:5:entropy_actions=unclipped
-    base=benchmarks/results/locomotion/L17-hopper+benchmarks/results/locomotion/L20-hopper
-    cand=benchmarks/results/locomotion/L24-hopper+benchmarks/results/locomotion/L27-hopper
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$base:dacer2:5" \
-      "$cand:dacer2:5:entropy_actions=unclipped"
-    "${PYTHON:-.venv/bin/python}" benchmarks/paired.py "$base:sac:reward_scale=1" \
-      "$cand:dacer2:5:entropy_actions=unclipped"
-    timeout 1800 "${PYTHON:-.venv/bin/python}" benchmarks/entropy_fit.py \
-      --cells "$out/L27-hopper/hopper/dacer2_T5_entropy_actions-unclipped" \
-      --out benchmarks/results/locomotion/L27-entropy-fit ;;
+    results=benchmarks/results/locomotion
+    against_dacer2_and_sac "$results/L17-hopper+$results/L20-hopper" \
+      "$results/L24-hopper+$results/L27-hopper:dacer2:5:entropy_actions=unclipped"
+    entropy_fit L27 hopper dacer2_T5_entropy_actions-unclipped L27-entropy-fit ;;
   *) echo "unknown round '$round'" >&2; exit 2 ;;
 esac
